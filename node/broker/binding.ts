@@ -1,0 +1,23 @@
+import type { FieldTable } from '../../shared/amqp/index.js';
+import type { Exchange } from './exchange.js';
+import type { Queue } from './queue.js';
+
+export type BindingDestination = Queue | Exchange;
+
+/** An edge from a source exchange to a queue or (exchange-to-exchange) another exchange. */
+export interface Binding {
+  readonly source: Exchange;
+  readonly destination: BindingDestination;
+  readonly routingKey: string;
+  readonly arguments: FieldTable;
+  /** Identity of the binding within its source: same destination, key and arguments = same binding. */
+  readonly id: string;
+}
+
+/** How one exchange type keeps its bindings and picks destinations for a message. */
+export interface ExchangeRouter {
+  add(b: Binding): void;
+  remove(b: Binding): void;
+  /** Adds the destinations for a message with this routing key (and headers) to `out`. */
+  route(routingKey: string, headers: FieldTable | undefined, out: Set<BindingDestination>): void;
+}

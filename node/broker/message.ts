@@ -1,0 +1,65 @@
+import { decodeProperties, PropertyFlag, Reader, Writer, encodeProperties, type BasicProperties } from '../../shared/amqp/index.js';
+
+const EMPTY_PROPERTIES = Buffer.from([0, 0]);
+const scratch = new Reader();
+
+/**
+ * A published message as the broker keeps it: routing facts, the property block exactly as the publisher
+ * encoded it (so a delivery writes it back without re-encoding), and the body as a buffer slice. Properties
+ * are decoded only when something needs one (headers exchange, CC/BCC, TTL, priority, persistence), and
+ * the flag word answers "is it there at all" without decoding anything.
+ */
+export class Message {
+  private decoded: BasicProperties | null = null;
+  /** Approximate bytes held, for length limits and memory accounting. */
+  readonly size: number;
+
+  constructor(
+    readonly exchange: string,
+    readonly routingKey: string,
+    private raw: Buffer,
+    readonly body: Buffer,
+  ) {
+    this.size = body.length;
+  }
+
+  static fromProperties(exchange: string, routingKey: string, properties: BasicProperties, body: Buffer): Message {
+    const w = new Writer();
+    encodeProperties(w, properties);
+    return new Message(exchange, routingKey, w.toBuffer(), body);
+  }
+
+  /** Flag word plus property list, as sent in a content header. */
+  get rawProperties(): Buffer {
+    return this.raw.length >= 2 ? this.raw : EMPTY_PROPERTIES;
+  }
+
+  get flags(): number {
+    return this.raw.length >= 2 ? this.raw.readUInt16BE(0) : 0;
+  }
+
+  has(flag: number): boolean {
+    return (this.flags & flag) !== 0;
+  }
+
+  get properties(): BasicProperties {
+    if (this.decoded === null) {
+      const r = scratch.reset(this.rawProperties, 2);
+      this.decoded = decodeProperties(r, this.flags);
+    }
+    return this.decoded;
+  }
+
+  get persistent(): boolean {
+    return this.has(PropertyFlag.DeliveryMode) && this.properties.deliveryMode === 2;
+  }
+
+  get priority(): number {
+    return this.has(PropertyFlag.Priority) ? (this.properties.priority ?? 0) : 0;
+  }
+
+  /** Copy with changed properties (the block is re-encoded); the body is shared. */
+  withProperties(properties: BasicProperties, routingKey = this.routingKey, exchange = this.exchange): Message {
+    return Message.fromProperties(exchange, routingKey, properties, this.body);
+  }
+}

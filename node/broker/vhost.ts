@@ -1,0 +1,271 @@
+import { AmqpError, fieldEquals, ReplyCode, stringOf, type FieldTable, type FieldValue } from '../../shared/amqp/index.js';
+import { describeArgument } from './argument-text.js';
+import type { Binding, BindingDestination } from './binding.js';
+import { defaultExchangeRefused, exclusiveLocked, inequivalent, inUse, notFound, reservedName } from './errors.js';
+import { Exchange, type ExchangeOptions } from './exchange.js';
+import { HEADERS_MATCH_MODES } from './exchange-types/headers.js';
+import { EXCHANGE_TYPES } from './exchange-types/index.js';
+import type { Message } from './message.js';
+import { generatedName, isReserved } from './names.js';
+import { parseQueueArguments, QUEUE_ARGS_COMPARED } from './queue-arguments.js';
+import { Queue } from './queue.js';
+
+export interface QueueDeclare {
+  readonly name: string;
+  readonly passive: boolean;
+  readonly durable: boolean;
+  readonly exclusive: boolean;
+  readonly autoDelete: boolean;
+  readonly arguments: FieldTable;
+}
+
+export interface ExchangeDeclare extends ExchangeOptions {
+  readonly passive: boolean;
+}
+
+const DEFAULT_EXCHANGES: [string, string, boolean][] = [
+  ['', 'direct', false],
+  ['amq.direct', 'direct', false],
+  ['amq.fanout', 'fanout', false],
+  ['amq.topic', 'topic', false],
+  ['amq.headers', 'headers', false],
+  ['amq.match', 'headers', false],
+  ['amq.rabbitmq.trace', 'topic', true],
+];
+
+const yesNo = (b: boolean): string => `'${b}'`;
+
+/**
+ * One virtual host: its exchanges, queues and bindings, and routing. Transport-independent: the AMQP
+ * channel, the management API and federation links all come through these methods. Ownership of exclusive
+ * queues is an opaque `owner` object (the connection).
+ */
+export class Vhost {
+  readonly exchanges = new Map<string, Exchange>();
+  readonly queues = new Map<string, Queue>();
+  private readonly scratch = new Set<BindingDestination>();
+  private readonly visited = new Set<Exchange>();
+
+  constructor(readonly name: string) {
+    for (const [name, type, internal] of DEFAULT_EXCHANGES) {
+      this.createExchange({ name, type, durable: true, autoDelete: false, internal, arguments: {} });
+    }
+  }
+
+  // ---- exchanges ---------------------------------------------------------------------------------
+
+  exchange(name: string): Exchange {
+    const x = this.exchanges.get(name);
+    if (!x) throw notFound('exchange', name, this.name);
+    return x;
+  }
+
+  declareExchange(d: ExchangeDeclare): Exchange {
+    const existing = this.exchanges.get(d.name);
+    if (d.passive) {
+      if (!existing) throw notFound('exchange', d.name, this.name);
+      return existing;
+    }
+    if (d.name === '' ) throw defaultExchangeRefused();
+    if (isReserved(d.name)) throw reservedName('exchange', d.name);
+    if (!EXCHANGE_TYPES.has(d.type)) throw new AmqpError(ReplyCode.CommandInvalid, `unknown exchange type '${d.type}'`);
+    if (!existing) return this.createExchange(d);
+    const o = existing.options;
+    const check = (arg: string, received: string, current: string): void => {
+      if (received !== current) throw inequivalent('exchange', d.name, this.name, arg, received, current);
+    };
+    check('type', `'${d.type}'`, `'${o.type}'`);
+    check('durable', yesNo(d.durable), yesNo(o.durable));
+    check('auto_delete', yesNo(d.autoDelete), yesNo(o.autoDelete));
+    check('internal', yesNo(d.internal), yesNo(o.internal));
+    this.checkArgs('exchange', d.name, ['alternate-exchange'], d.arguments, o.arguments);
+    return existing;
+  }
+
+  private createExchange(o: ExchangeOptions): Exchange {
+    const x = new Exchange(this.name, o, EXCHANGE_TYPES.get(o.type)!());
+    this.exchanges.set(o.name, x);
+    return x;
+  }
+
+  deleteExchange(name: string, ifUnused: boolean): void {
+    if (name === '') throw defaultExchangeRefused();
+    if (isReserved(name)) throw reservedName('exchange', name);
+    const x = this.exchanges.get(name);
+    // RabbitMQ answers delete-ok for a missing exchange (idempotent delete).
+    if (!x) return;
+    if (ifUnused && x.bindings.size > 0) throw inUse('exchange', name, this.name);
+    this.removeExchange(x);
+  }
+
+  private removeExchange(x: Exchange): void {
+    x.deleted = true;
+    this.exchanges.delete(x.name);
+    for (const b of [...x.bindings.values()]) this.removeBinding(b);
+    for (const b of [...x.inbound]) this.removeBinding(b);
+  }
+
+  // ---- queues ------------------------------------------------------------------------------------
+
+  /** A queue the caller may use: 404 if missing, 405 if exclusive to another connection. */
+  queue(name: string, owner: object | null): Queue {
+    const q = this.queues.get(name);
+    if (!q) throw notFound('queue', name, this.name);
+    if (q.options.owner !== null && q.options.owner !== owner) throw exclusiveLocked(name, this.name);
+    return q;
+  }
+
+  declareQueue(d: QueueDeclare, owner: object): Queue {
+    if (d.passive) return this.queue(d.name, owner);
+    const name = d.name === '' ? generatedName('amq.gen-') : d.name;
+    if (isReserved(name) && d.name !== '') throw reservedName('queue', name);
+    const existing = this.queues.get(name);
+    if (existing) {
+      const o = existing.options;
+      if (o.owner !== null && o.owner !== owner) throw exclusiveLocked(name, this.name);
+      const check = (arg: string, received: boolean, current: boolean): void => {
+        if (received !== current) throw inequivalent('queue', name, this.name, arg, yesNo(received), yesNo(current));
+      };
+      check('durable', d.durable, o.durable);
+      if (d.exclusive !== o.exclusive) throw exclusiveLocked(name, this.name);
+      check('auto_delete', d.autoDelete, o.autoDelete);
+      this.checkArgs('queue', name, QUEUE_ARGS_COMPARED, d.arguments, o.arguments);
+      return existing;
+    }
+    const args = parseQueueArguments(name, this.name, d.arguments);
+    const q = new Queue(
+      this.name,
+      {
+        name,
+        durable: d.durable,
+        exclusive: d.exclusive,
+        autoDelete: d.autoDelete,
+        arguments: d.arguments,
+        owner: d.exclusive ? owner : null,
+        maxPriority: args.maxPriority,
+      },
+      (q) => this.removeQueue(q),
+    );
+    this.queues.set(name, q);
+    return q;
+  }
+
+  deleteQueue(name: string, ifUnused: boolean, ifEmpty: boolean, owner: object | null): number {
+    const q = this.queues.get(name);
+    // delete of a missing queue is ok with count 0, as RabbitMQ does
+    if (!q) return 0;
+    if (q.options.owner !== null && q.options.owner !== owner) throw exclusiveLocked(name, this.name);
+    if (ifUnused && q.consumerCount > 0) throw inUse('queue', name, this.name);
+    if (ifEmpty && q.messageCount > 0) {
+      throw new AmqpError(ReplyCode.PreconditionFailed, `queue '${name}' in vhost '${this.name}' not empty`);
+    }
+    return this.removeQueue(q);
+  }
+
+  /** Deletes a queue unconditionally (auto-delete, exclusive owner gone); returns its ready count. */
+  removeQueue(q: Queue): number {
+    if (q.deleted) return 0;
+    this.queues.delete(q.name);
+    for (const b of [...q.inbound]) this.removeBinding(b);
+    return q.destroy();
+  }
+
+  // ---- bindings ----------------------------------------------------------------------------------
+
+  bind(source: string, destination: BindingDestination, routingKey: string, args: FieldTable): void {
+    if (source === '') throw defaultExchangeRefused();
+    const x = this.exchange(source);
+    if (x.options.type === 'headers') {
+      const mode = args['x-match'];
+      if (mode !== undefined && !HEADERS_MATCH_MODES.has(stringOf(mode) ?? '')) {
+        throw new AmqpError(
+          ReplyCode.PreconditionFailed,
+          `Invalid x-match field value ${JSON.stringify(String(stringOf(mode) ?? mode))}; expected all, any, all-with-x, or any-with-x`,
+        );
+      }
+    }
+    const id = bindingId(destination, routingKey, args);
+    if (x.bindings.has(id)) return;
+    const b: Binding = { source: x, destination, routingKey, arguments: args, id };
+    x.bindings.set(id, b);
+    x.router.add(b);
+    destination.inbound.add(b);
+  }
+
+  unbind(source: string, destination: BindingDestination, routingKey: string, args: FieldTable): void {
+    if (source === '') throw defaultExchangeRefused();
+    const x = this.exchange(source);
+    const b = x.bindings.get(bindingId(destination, routingKey, args));
+    if (b) this.removeBinding(b);
+  }
+
+  private removeBinding(b: Binding): void {
+    const x = b.source;
+    if (!x.bindings.delete(b.id)) return;
+    x.router.remove(b);
+    b.destination.inbound.delete(b);
+    if (x.options.autoDelete && x.bindings.size === 0 && !x.deleted) this.removeExchange(x);
+  }
+
+  // ---- routing -----------------------------------------------------------------------------------
+
+  /**
+   * Routes a message from an exchange to queues, following exchange-to-exchange bindings (each exchange
+   * visited once, so cycles terminate) and the CC/BCC sender-selected routing keys. Returns the queues.
+   */
+  route(x: Exchange, routingKeys: readonly string[], headers: FieldTable | undefined): Queue[] {
+    const queues: Queue[] = [];
+    const visited = this.visited;
+    const out = this.scratch;
+    try {
+      if (x.name === '') {
+        for (const rk of routingKeys) {
+          const q = this.queues.get(rk);
+          if (q && !queues.includes(q)) queues.push(q);
+        }
+        return queues;
+      }
+      const pending: Exchange[] = [x];
+      visited.add(x);
+      while (pending.length > 0) {
+        const ex = pending.pop()!;
+        for (const rk of routingKeys) ex.route(rk, headers, out);
+        for (const d of out) {
+          if (d.kind === 'queue') {
+            if (!queues.includes(d)) queues.push(d);
+          } else if (!visited.has(d)) {
+            visited.add(d);
+            pending.push(d);
+          }
+        }
+        out.clear();
+      }
+      return queues;
+    } finally {
+      visited.clear();
+      out.clear();
+    }
+  }
+
+  /** Delivers a routed message into each queue. */
+  enqueue(queues: readonly Queue[], msg: Message): void {
+    for (const q of queues) q.enqueue(msg);
+  }
+
+  private checkArgs(kind: 'queue' | 'exchange', name: string, keys: readonly string[], received: FieldTable, current: FieldTable): void {
+    for (const k of keys) {
+      const r: FieldValue | undefined = received[k];
+      const c: FieldValue | undefined = current[k];
+      if (r === undefined && c === undefined) continue;
+      if (!fieldEquals(r, c)) {
+        throw inequivalent(kind, name, this.name, k, describeArgument(r), describeArgument(c));
+      }
+    }
+  }
+}
+
+function bindingId(d: BindingDestination, routingKey: string, args: FieldTable): string {
+  const keys = Object.keys(args).sort();
+  const argText = keys.length === 0 ? '' : JSON.stringify(keys.map((k) => [k, String(args[k])]));
+  return `${d.kind}\u0000${d.name}\u0000${routingKey}\u0000${argText}`;
+}
