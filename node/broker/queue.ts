@@ -71,10 +71,12 @@ export class Queue {
     if (this.consumers.length > 0) this.dispatch();
   }
 
-  /** basic.get: the next ready message, counted unacked unless the caller settles it at once. */
+  /** basic.get: the next ready message, counted unacked unless taken with no-ack. */
   get(noAck: boolean): QueueEntry | undefined {
     const e = this.messages.shift();
-    if (e && !noAck) this.unacked++;
+    if (!e) return undefined;
+    e.deliveryCount++;
+    if (!noAck) this.unacked++;
     return e;
   }
 
@@ -92,15 +94,20 @@ export class Queue {
     this.dispatch();
   }
 
-  addConsumer(c: Consumer): void {
-    if (this.consumers.some((x) => x.exclusive) || (c.exclusive && this.consumers.length > 0)) {
+  /** Throws if a consumer with these flags may not attach now (exclusive use). */
+  checkConsumer(exclusive: boolean): void {
+    if (this.consumers.some((x) => x.exclusive) || (exclusive && this.consumers.length > 0)) {
       throw new AmqpError(ReplyCode.AccessRefused, `queue '${this.name}' in vhost '${this.vhost}' in exclusive use`);
     }
+  }
+
+  /** Attaches a checked consumer; the caller dispatches once it has confirmed the consumer to its client. */
+  addConsumer(c: Consumer): void {
+    this.checkConsumer(c.exclusive);
     let i = this.consumers.length;
     while (i > 0 && this.consumers[i - 1]!.priority < c.priority) i--;
     this.consumers.splice(i, 0, c);
     this.hadConsumer = true;
-    this.dispatch();
   }
 
   removeConsumer(c: Consumer): void {

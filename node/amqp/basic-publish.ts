@@ -1,0 +1,59 @@
+import { AmqpError, PropertyFlag, ReplyCode, writeContent, writeMethodFrame, type BasicPublish, type FieldValue } from '../../shared/amqp/index.js';
+import type { Exchange } from '../broker/exchange.js';
+import { Message } from '../broker/message.js';
+import type { Channel } from './channel.js';
+
+/**
+ * basic.publish: route, enqueue, return if mandatory and unroutable, confirm. In a transaction the
+ * publish is only checked now and applied at commit.
+ */
+export function basicPublish(ch: Channel, m: BasicPublish, properties: Buffer, body: Buffer): void {
+  // RabbitMQ refuses immediate delivery outright (connection error 540).
+  if (m.immediate) throw new AmqpError(ReplyCode.NotImplemented, 'immediate=true');
+  const x = ch.vhost.exchange(m.exchange);
+  ch.authorize('write', 'exchange', m.exchange);
+  if (x.options.internal) {
+    throw new AmqpError(ReplyCode.AccessRefused, `cannot publish to internal exchange '${m.exchange}' in vhost '${ch.vhost.name}'`);
+  }
+  const msg = new Message(m.exchange, m.routingKey, properties, body);
+  if (ch.tx) return ch.tx.publish(x, msg, m.mandatory);
+  routeMessage(ch, x, msg, m.mandatory);
+}
+
+/** Routes one message (sender-selected CC/BCC keys included) and settles its confirm. */
+export function routeMessage(ch: Channel, x: Exchange, msg: Message, mandatory: boolean): void {
+  const seq = ch.confirms?.next() ?? 0;
+  const headers = msg.has(PropertyFlag.Headers) ? msg.properties.headers : undefined;
+  let keys: string[] = [msg.routingKey];
+  let delivered = msg;
+  if (headers && (headers['CC'] !== undefined || headers['BCC'] !== undefined)) {
+    keys = keys.concat(routingKeys(headers['CC']), routingKeys(headers['BCC']));
+    if (headers['BCC'] !== undefined) {
+      // BCC recipients must not see each other: the header is removed before delivery
+      const { BCC: _bcc, ...rest } = headers;
+      delivered = msg.withProperties({ ...msg.properties, headers: rest });
+    }
+  }
+  const queues = ch.vhost.route(x, keys, headers);
+  if (queues.length === 0) {
+    if (mandatory) sendReturn(ch, msg);
+  } else {
+    ch.vhost.enqueue(queues, delivered);
+  }
+  if (seq !== 0) {
+    ch.confirms!.settle(seq, true);
+    ch.conn.scheduleFlush();
+  }
+}
+
+function routingKeys(v: FieldValue | undefined): string[] {
+  if (!Array.isArray(v)) return [];
+  return v.filter((k): k is string => typeof k === 'string');
+}
+
+function sendReturn(ch: Channel, msg: Message): void {
+  const out = ch.conn.out;
+  writeMethodFrame(out, ch.id, { name: 'basic.return', replyCode: ReplyCode.NoRoute, replyText: 'NO_ROUTE', exchange: msg.exchange, routingKey: msg.routingKey });
+  writeContent(out, ch.id, msg.rawProperties, msg.body, ch.conn.frameMax);
+  ch.conn.scheduleFlush();
+}

@@ -1,0 +1,249 @@
+import {
+  AmqpError,
+  FRAME_HEADER,
+  FRAME_METHOD,
+  METHODS,
+  ReplyCode,
+  writeContent,
+  writeMethodFrame,
+  type Command,
+  type CommandAssembler,
+  type Method,
+} from '../../shared/amqp/index.js';
+import type { Access } from '../broker/permissions.js';
+import { accessRefused } from '../broker/permissions.js';
+import type { Queue, QueueEntry } from '../broker/queue.js';
+import type { Vhost } from '../broker/vhost.js';
+import { basicAck, basicGet, basicNack, basicRecover, basicReject, requeueAll } from './basic-ack.js';
+import { basicCancel, basicConsume, basicQos } from './basic-consume.js';
+import { basicPublish } from './basic-publish.js';
+import type { ChannelConsumer } from './channel-consumer.js';
+import { Confirms } from './confirms.js';
+import type { AmqpConnection } from './connection.js';
+import { exchangeBind, exchangeDeclare, exchangeDelete, exchangeUnbind } from './exchange-methods.js';
+import { queueBind, queueDeclare, queueDelete, queuePurge, queueUnbind } from './queue-methods.js';
+import { txCommit, txRollback, txSelect, type Transaction } from './tx.js';
+import { Unacked } from './unacked.js';
+
+type State = 'new' | 'open' | 'closing';
+
+/**
+ * One AMQP channel: method dispatch (handlers live in files named after their class), consumers, unacked
+ * deliveries, confirms and transactions. The channel sees whole commands, never frames. A channel error
+ * sends channel.close and ignores everything but close/close-ok until the client answers.
+ */
+export class Channel {
+  private state: State = 'new';
+  readonly unacked = new Unacked();
+  readonly consumers = new Map<string, ChannelConsumer>();
+  confirms: Confirms | null = null;
+  tx: Transaction | null = null;
+  /** basic.qos global=false: prefetch given to consumers created afterwards. */
+  consumerPrefetch = 0;
+  /** basic.qos global=true: limit shared by all consumers of the channel. */
+  channelPrefetch = 0;
+  /** Last queue declared on this channel, used when a method names the queue ''. */
+  lastQueue: string | null = null;
+
+  constructor(
+    readonly conn: AmqpConnection,
+    readonly id: number,
+    private readonly assembler: CommandAssembler,
+  ) {}
+
+  get vhost(): Vhost {
+    return this.conn.vhost!;
+  }
+
+  onFrame(type: number, payload: Buffer): void {
+    if (this.state === 'closing') return this.whileClosing(type, payload);
+    try {
+      const cmd =
+        type === FRAME_METHOD ? this.assembler.onMethod(payload) : type === FRAME_HEADER ? this.assembler.onHeader(payload) : this.assembler.onBody(payload);
+      if (this.state === 'new' && (cmd === null || cmd.method.name !== 'channel.open')) {
+        throw new AmqpError(ReplyCode.ChannelError, "expected 'channel.open'");
+      }
+      if (cmd) this.onCommand(cmd);
+    } catch (e) {
+      this.conn.fail(e, this.id);
+    }
+  }
+
+  /** After we sent channel.close: only the client's close-ok (or its own close) matters. */
+  private whileClosing(type: number, payload: Buffer): void {
+    if (type !== FRAME_METHOD) return;
+    const id = payload.readUInt32BE(0);
+    if (id === ((20 << 16) | 41) || id === ((20 << 16) | 40)) {
+      if (id === ((20 << 16) | 40)) this.send({ name: 'channel.close-ok' });
+      this.conn.channelClosed(this.id);
+    }
+  }
+
+  private onCommand(cmd: Command): void {
+    const m = cmd.method;
+    try {
+      this.dispatch(m, cmd);
+    } catch (e) {
+      if (!(e instanceof AmqpError)) throw e;
+      const info = METHODS[m.name];
+      throw e.at(info.classId, info.methodId);
+    }
+  }
+
+  private dispatch(m: Method, cmd: Command): void {
+    switch (m.name) {
+      case 'basic.publish':
+        return basicPublish(this, m, cmd.properties!, cmd.body!);
+      case 'basic.ack':
+        return basicAck(this, m);
+      case 'basic.nack':
+        return basicNack(this, m);
+      case 'basic.reject':
+        return basicReject(this, m);
+      case 'basic.get':
+        return basicGet(this, m);
+      case 'basic.qos':
+        return basicQos(this, m);
+      case 'basic.consume':
+        return basicConsume(this, m);
+      case 'basic.cancel':
+        return basicCancel(this, m);
+      case 'basic.recover':
+      case 'basic.recover-async':
+        return basicRecover(this, m);
+      case 'exchange.declare':
+        return exchangeDeclare(this, m);
+      case 'exchange.delete':
+        return exchangeDelete(this, m);
+      case 'exchange.bind':
+        return exchangeBind(this, m);
+      case 'exchange.unbind':
+        return exchangeUnbind(this, m);
+      case 'queue.declare':
+        return queueDeclare(this, m);
+      case 'queue.bind':
+        return queueBind(this, m);
+      case 'queue.unbind':
+        return queueUnbind(this, m);
+      case 'queue.purge':
+        return queuePurge(this, m);
+      case 'queue.delete':
+        return queueDelete(this, m);
+      case 'confirm.select':
+        if (this.tx) throw new AmqpError(ReplyCode.PreconditionFailed, 'cannot switch from tx to confirm mode');
+        this.confirms ??= new Confirms();
+        if (!m.nowait) this.send({ name: 'confirm.select-ok' });
+        return;
+      case 'tx.select':
+        return txSelect(this);
+      case 'tx.commit':
+        return txCommit(this);
+      case 'tx.rollback':
+        return txRollback(this);
+      case 'channel.open':
+        if (this.state !== 'new') throw new AmqpError(ReplyCode.ChannelError, "second 'channel.open' seen");
+        this.state = 'open';
+        return this.send({ name: 'channel.open-ok', channelId: Buffer.alloc(0) });
+      case 'channel.flow':
+        // RabbitMQ 3.x no longer honours flow(active=false) from clients; refuse it the same way.
+        if (!m.active) throw new AmqpError(ReplyCode.NotImplemented, 'active=false');
+        return this.send({ name: 'channel.flow-ok', active: true });
+      case 'channel.flow-ok':
+        return;
+      case 'channel.close':
+        this.teardown();
+        this.send({ name: 'channel.close-ok' });
+        this.conn.channelClosed(this.id);
+        return;
+      case 'channel.close-ok':
+        return;
+      case 'access.request':
+        return this.send({ name: 'access.request-ok', ticket: 1 });
+      default:
+        if (m.name.startsWith('connection.')) throw new AmqpError(ReplyCode.CommandInvalid, `connection method '${m.name}' on channel ${this.id}`);
+        throw new AmqpError(ReplyCode.CommandInvalid, `'${m.name}' is not valid from a client`);
+    }
+  }
+
+  send(m: Method): void {
+    this.conn.send(this.id, m);
+  }
+
+  /** Throws 403 unless the connection's user has this access to the named resource. */
+  authorize(access: Access, kind: 'queue' | 'exchange', name: string): void {
+    const resource = kind === 'exchange' && name === '' ? 'amq.default' : name;
+    if (!this.conn.permission!.allows(access, resource)) throw accessRefused(access, kind, resource, this.vhost.name, this.conn.user!.name);
+  }
+
+  /** The queue a method names, '' meaning the last one declared on this channel. */
+  queueName(name: string): string {
+    if (name !== '') return name;
+    if (this.lastQueue === null) throw new AmqpError(ReplyCode.NotFound, 'no previously declared queue');
+    return this.lastQueue;
+  }
+
+  // ---- deliveries --------------------------------------------------------------------------------
+
+  canDeliver(c: ChannelConsumer): boolean {
+    if (this.conn.writeBlocked || this.state !== 'open') return false;
+    if (c.noAck) return true;
+    if (c.prefetch !== 0 && c.unacked >= c.prefetch) return false;
+    return this.channelPrefetch === 0 || this.unacked.size < this.channelPrefetch;
+  }
+
+  deliver(c: ChannelConsumer, queue: Queue, entry: QueueEntry, redelivered: boolean): void {
+    const tag = c.noAck ? ++this.unacked.lastTag : this.unacked.add(queue, entry, c);
+    const msg = entry.msg;
+    const out = this.conn.out;
+    writeMethodFrame(out, this.id, {
+      name: 'basic.deliver',
+      consumerTag: c.tag,
+      deliveryTag: tag,
+      redelivered,
+      exchange: msg.exchange,
+      routingKey: msg.routingKey,
+    });
+    writeContent(out, this.id, msg.rawProperties, msg.body, this.conn.frameMax);
+    this.conn.scheduleFlush();
+  }
+
+  /** Prefetch credit or socket room came back: let the queues we consume from deliver again. */
+  resumeDeliveries(): void {
+    for (const c of this.consumers.values()) c.queue.dispatch();
+  }
+
+  consumerCancelledByServer(c: ChannelConsumer): void {
+    this.consumers.delete(c.tag);
+    if (this.state === 'open' && this.conn.clientCapability('consumer_cancel_notify')) {
+      this.send({ name: 'basic.cancel', consumerTag: c.tag, nowait: true });
+    }
+  }
+
+  /** Called by the connection just before it writes: confirms go out batched, in order. */
+  beforeFlush(): void {
+    if (this.confirms?.pending) this.confirms.drain((m) => writeMethodFrame(this.conn.out, this.id, m));
+  }
+
+  // ---- closing -----------------------------------------------------------------------------------
+
+  closeWithError(err: AmqpError): void {
+    if (this.state === 'closing') return;
+    this.teardown();
+    this.state = 'closing';
+    this.send({ name: 'channel.close', replyCode: err.replyCode, replyText: err.replyText, classId: err.classId, methodId: err.methodId });
+  }
+
+  /** Releases everything the channel holds: consumers first, so requeued messages go to others. */
+  teardown(): void {
+    this.assembler.reset();
+    // publishes handled before the close are still confirmed, ahead of the close frames
+    this.beforeFlush();
+    this.confirms = null;
+    const consumers = [...this.consumers.values()];
+    this.consumers.clear();
+    for (const c of consumers) c.queue.removeConsumer(c);
+    this.tx = null;
+    requeueAll(this);
+    this.state = 'closing';
+  }
+}

@@ -1,0 +1,52 @@
+import type { QueueBind, QueueDeclare, QueueDelete, QueuePurge, QueueUnbind } from '../../shared/amqp/index.js';
+import type { Channel } from './channel.js';
+
+export function queueDeclare(ch: Channel, m: QueueDeclare): void {
+  if (!m.passive && m.queue !== '') ch.authorize('configure', 'queue', m.queue);
+  const q = ch.vhost.declareQueue(
+    { name: m.queue, passive: m.passive, durable: m.durable, exclusive: m.exclusive, autoDelete: m.autoDelete, arguments: m.arguments },
+    ch.conn,
+  );
+  if (q.options.owner === ch.conn) ch.conn.exclusiveQueues.add(q);
+  ch.lastQueue = q.name;
+  if (!m.nowait) ch.send({ name: 'queue.declare-ok', queue: q.name, messageCount: q.messageCount, consumerCount: q.consumerCount });
+}
+
+/**
+ * queue.bind: write access to the queue, read access to the exchange. An empty queue name means the last
+ * declared queue, and then an empty routing key means that queue's name (AMQP 0-9-1 §1.7.2.3).
+ */
+export function queueBind(ch: Channel, m: QueueBind): void {
+  const [queue, key] = target(ch, m);
+  ch.authorize('write', 'queue', queue);
+  ch.authorize('read', 'exchange', m.exchange);
+  ch.vhost.bind(m.exchange, ch.vhost.queue(queue, ch.conn), key, m.arguments);
+  if (!m.nowait) ch.send({ name: 'queue.bind-ok' });
+}
+
+export function queueUnbind(ch: Channel, m: QueueUnbind): void {
+  const [queue, key] = target(ch, m);
+  ch.authorize('write', 'queue', queue);
+  ch.authorize('read', 'exchange', m.exchange);
+  ch.vhost.unbind(m.exchange, ch.vhost.queue(queue, ch.conn), key, m.arguments);
+  ch.send({ name: 'queue.unbind-ok' });
+}
+
+function target(ch: Channel, m: QueueBind | QueueUnbind): [string, string] {
+  const queue = ch.queueName(m.queue);
+  return [queue, m.queue === '' && m.routingKey === '' ? queue : m.routingKey];
+}
+
+export function queuePurge(ch: Channel, m: QueuePurge): void {
+  const name = ch.queueName(m.queue);
+  ch.authorize('read', 'queue', name);
+  const count = ch.vhost.queue(name, ch.conn).purge();
+  if (!m.nowait) ch.send({ name: 'queue.purge-ok', messageCount: count });
+}
+
+export function queueDelete(ch: Channel, m: QueueDelete): void {
+  const name = ch.queueName(m.queue);
+  ch.authorize('configure', 'queue', name);
+  const count = ch.vhost.deleteQueue(name, m.ifUnused, m.ifEmpty, ch.conn);
+  if (!m.nowait) ch.send({ name: 'queue.delete-ok', messageCount: count });
+}

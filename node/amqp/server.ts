@@ -1,0 +1,42 @@
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { Logger } from 'pino';
+import type { Broker } from '../broker/broker.js';
+import type { NodeConfig } from '../config.js';
+import { AmqpConnection, type ConnectionContext } from './connection.js';
+import { Ticker } from './ticker.js';
+
+/** The AMQP listener: accepts sockets and gives each an AmqpConnection. */
+export class AmqpServer {
+  private readonly server: Server;
+  private readonly ctx: ConnectionContext;
+
+  constructor(broker: Broker, config: NodeConfig, log: Logger) {
+    this.ctx = { broker, config, log, ticker: new Ticker(), connections: new Set() };
+    this.server = createServer((socket) => new AmqpConnection(socket, this.ctx));
+  }
+
+  get connections(): ReadonlySet<AmqpConnection> {
+    return this.ctx.connections;
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  /** Stops accepting, tells every client the node is going away (320), and waits for sockets to close. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const c of this.ctx.connections) c.forceClose('broker forced connection closure with reason \'shutdown\'');
+    const deadline = setTimeout(() => {
+      for (const c of this.ctx.connections) c.socket.destroy();
+    }, 1000);
+    await closed;
+    clearTimeout(deadline);
+  }
+}

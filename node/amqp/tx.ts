@@ -1,0 +1,71 @@
+import { AmqpError, ReplyCode } from '../../shared/amqp/index.js';
+import type { Exchange } from '../broker/exchange.js';
+import type { Message } from '../broker/message.js';
+import { settle, type Settlement } from './basic-ack.js';
+import { routeMessage } from './basic-publish.js';
+import type { Channel } from './channel.js';
+
+type Op =
+  | { readonly kind: 'publish'; readonly exchange: Exchange; readonly msg: Message; readonly mandatory: boolean }
+  | { readonly kind: 'settle'; readonly tag: number; readonly multiple: boolean; readonly how: Settlement };
+
+/**
+ * A channel transaction (tx.select): publishes and settlements are checked when they arrive and applied in
+ * order at commit; rollback drops them. Deliveries named by a pending settlement stay unacked until then.
+ */
+export class Transaction {
+  private ops: Op[] = [];
+  /** Tags already named by a pending settlement, so a repeated ack is refused like a second real one. */
+  private readonly named = new Set<number>();
+
+  publish(exchange: Exchange, msg: Message, mandatory: boolean): void {
+    this.ops.push({ kind: 'publish', exchange, msg, mandatory });
+  }
+
+  settle(ch: Channel, tag: number, multiple: boolean, how: Settlement): void {
+    if (!multiple) {
+      if (!ch.unacked.has(tag) || this.named.has(tag)) throw new AmqpError(ReplyCode.PreconditionFailed, `unknown delivery tag ${tag}`);
+      this.named.add(tag);
+    } else if (tag > ch.unacked.lastTag) {
+      throw new AmqpError(ReplyCode.PreconditionFailed, `unknown delivery tag ${tag}`);
+    }
+    this.ops.push({ kind: 'settle', tag, multiple, how });
+  }
+
+  commit(ch: Channel): void {
+    const ops = this.ops;
+    this.ops = [];
+    this.named.clear();
+    for (const op of ops) {
+      if (op.kind === 'publish') {
+        if (!op.exchange.deleted) routeMessage(ch, op.exchange, op.msg, op.mandatory);
+      } else {
+        const ds = op.multiple ? ch.unacked.take(op.tag, true) : ch.unacked.has(op.tag) ? ch.unacked.take(op.tag, false) : [];
+        settle(ch, ds, op.how);
+      }
+    }
+  }
+
+  rollback(): void {
+    this.ops = [];
+    this.named.clear();
+  }
+}
+
+export function txSelect(ch: Channel): void {
+  if (ch.confirms) throw new AmqpError(ReplyCode.PreconditionFailed, 'cannot switch from confirm to tx mode');
+  ch.tx ??= new Transaction();
+  ch.send({ name: 'tx.select-ok' });
+}
+
+export function txCommit(ch: Channel): void {
+  if (!ch.tx) throw new AmqpError(ReplyCode.PreconditionFailed, 'channel is not transactional');
+  ch.tx.commit(ch);
+  ch.send({ name: 'tx.commit-ok' });
+}
+
+export function txRollback(ch: Channel): void {
+  if (!ch.tx) throw new AmqpError(ReplyCode.PreconditionFailed, 'channel is not transactional');
+  ch.tx.rollback();
+  ch.send({ name: 'tx.rollback-ok' });
+}

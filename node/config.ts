@@ -1,0 +1,43 @@
+import { intRange, oneOf, port, stringList, text, type Schema } from '../shared/config.js';
+
+export interface NodeConfig {
+  amqpPort: number;
+  amqpHost: string;
+  dataDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  defaultUser: string;
+  defaultPass: string;
+  defaultVhost: string;
+  loopbackUsers: string[];
+  heartbeat: number;
+  frameMax: number;
+  channelMax: number;
+  maxMessageSize: number;
+  handshakeTimeout: number;
+}
+
+export const NODE_SCHEMA: Schema<NodeConfig> = {
+  amqpPort: { parse: port, default: 5672, env: 'WARREN_AMQP_PORT', help: 'AMQP listening port (0 = any free port)' },
+  amqpHost: { parse: text, default: '::', env: 'WARREN_AMQP_HOST', help: 'AMQP listening address' },
+  dataDir: { parse: text, default: './data', env: 'WARREN_DATA_DIR', help: 'folder for the node\'s data' },
+  logLevel: {
+    parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+    default: 'info',
+    env: 'WARREN_LOG_LEVEL',
+    help: 'log level',
+  },
+  defaultUser: { parse: text, default: 'guest', env: 'WARREN_DEFAULT_USER', help: 'user created on first start' },
+  defaultPass: { parse: text, default: 'guest', env: 'WARREN_DEFAULT_PASS', help: 'password of the default user' },
+  defaultVhost: { parse: text, default: '/', env: 'WARREN_DEFAULT_VHOST', help: 'vhost created on first start' },
+  loopbackUsers: { parse: stringList, default: ['guest'], env: 'WARREN_LOOPBACK_USERS', help: 'users allowed to log in from loopback only' },
+  heartbeat: { parse: intRange(0, 65535), default: 60, env: 'WARREN_HEARTBEAT', help: 'heartbeat seconds offered to clients' },
+  frameMax: { parse: intRange(4096, 1 << 24), default: 131072, env: 'WARREN_FRAME_MAX', help: 'largest frame in bytes' },
+  channelMax: { parse: intRange(1, 65535), default: 2047, env: 'WARREN_CHANNEL_MAX', help: 'most channels per connection' },
+  maxMessageSize: {
+    parse: intRange(1, 512 * 1024 * 1024),
+    default: 128 * 1024 * 1024,
+    env: 'WARREN_MAX_MESSAGE_SIZE',
+    help: 'largest message body in bytes',
+  },
+  handshakeTimeout: { parse: intRange(100, 600_000), default: 10_000, env: 'WARREN_HANDSHAKE_TIMEOUT', help: 'ms to complete the AMQP handshake' },
+};
