@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createConnection, createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startNode, type NodeConfig, type RunningNode } from '../../node/index.js';
+
+export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
+
+export interface TestNode {
+  readonly node: RunningNode;
+  readonly port: number;
+  /** amqp://guest:guest@127.0.0.1:PORT */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** A real node in this process on a free loopback port; close it in t.teardown. */
+export async function startTestNode(overrides: Partial<NodeConfig> = {}): Promise<TestNode> {
+  const node = await startNode({ amqpPort: 0, amqpHost: '127.0.0.1', logLevel: 'silent', ...overrides });
+  const port = node.amqp.port;
+  return { node, port, url: `amqp://guest:guest@127.0.0.1:${port}`, close: () => node.close() };
+}
+
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = (): void => {
+      const s = createConnection({ port, host: '127.0.0.1' });
+      s.once('connect', () => {
+        s.destroy();
+        resolve();
+      });
+      s.once('error', () => {
+        s.destroy();
+        if (Date.now() > deadline) reject(new Error(`port ${port} not listening after ${timeoutMs} ms`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+export interface SpawnedNode {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly url: string;
+  readonly output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** A node as a separate process, started exactly as a user would (`node dist/node/main.js ...`). */
+export async function spawnNode(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<SpawnedNode> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'node', 'main.js'), '--amqp-port', String(port), '--amqp-host', '127.0.0.1', ...args], {
+    env: { ...process.env, WARREN_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  await waitForPort(port);
+  return {
+    child,
+    port,
+    url: `amqp://guest:guest@127.0.0.1:${port}`,
+    output: () => out,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill(signal);
+      const [code] = await once(child, 'exit');
+      return code as number | null;
+    },
+  };
+}
