@@ -27,6 +27,8 @@ export function settle(ch: Channel, ds: readonly Delivery[], how: Settlement): v
   if (ds.length === 0) return;
   if (how === 'requeue') {
     for (const [q, entries] of byQueue(ds)) q.requeue(entries);
+  } else if (how === 'discard') {
+    for (const d of ds) d.queue.reject(d.entry);
   } else {
     for (const d of ds) d.queue.settle(d.entry);
   }

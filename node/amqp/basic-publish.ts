@@ -35,13 +35,15 @@ export function routeMessage(ch: Channel, x: Exchange, msg: Message, mandatory: 
     }
   }
   const queues = ch.vhost.route(x, keys, headers);
+  let accepted = true;
   if (queues.length === 0) {
     if (mandatory) sendReturn(ch, msg);
   } else {
-    ch.vhost.enqueue(queues, delivered);
+    accepted = ch.vhost.enqueue(queues, delivered);
   }
   if (seq !== 0) {
-    ch.confirms!.settle(seq, true);
+    // a queue refusing the message (reject-publish overflow) makes the confirm a nack
+    ch.confirms!.settle(seq, accepted);
     ch.conn.scheduleFlush();
   }
 }

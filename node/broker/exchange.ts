@@ -17,6 +17,9 @@ export class Exchange {
   /** Exchange-to-exchange bindings with this exchange as destination. */
   readonly inbound = new Set<Binding>();
   deleted = false;
+  /** Effective alternate exchange (argument, else policy). */
+  alternate: string | null = null;
+  policy: string | null = null;
 
   constructor(
     readonly vhost: string,

@@ -1,43 +1,49 @@
 import { numberOf, type FieldTable, type FieldValue } from '../../shared/amqp/index.js';
 import { invalidArg } from './errors.js';
+import { QUEUE_SETTING_KEYS, type PartialSettings } from './queue-settings.js';
 
 /** Arguments whose values must match on re-declaration (others are ignored, as RabbitMQ ignores them). */
 export const QUEUE_ARGS_COMPARED: readonly string[] = [
   'x-max-priority',
-  'x-message-ttl',
-  'x-expires',
-  'x-max-length',
-  'x-max-length-bytes',
-  'x-overflow',
-  'x-dead-letter-exchange',
-  'x-dead-letter-routing-key',
   'x-single-active-consumer',
   'x-queue-type',
+  ...QUEUE_SETTING_KEYS.map((k) => k.argument),
 ];
 
 export const MAX_PRIORITY = 255;
 
+/** What a queue's declaration fixes for its lifetime, plus the settings its arguments ask for. */
 export interface QueueArguments {
   readonly maxPriority: number | null;
-}
-
-/** A non-negative integer argument, or the RabbitMQ-style reason it is not one. */
-function nonNegativeInt(v: FieldValue): number | string {
-  const n = numberOf(v);
-  if (n === undefined || !Number.isInteger(n)) return `{unacceptable_type,${typeof v}}`;
-  if (n < 0) return `{value_negative,${n}}`;
-  return n;
+  readonly singleActiveConsumer: boolean;
+  readonly settings: PartialSettings;
 }
 
 /** Validates queue arguments at declaration; a bad value is 406 naming the argument and the reason. */
 export function parseQueueArguments(queue: string, vhost: string, args: FieldTable): QueueArguments {
+  const bad = (arg: string, why: string) => invalidArg(arg, 'queue', queue, vhost, why);
   let maxPriority: number | null = null;
   const p = args['x-max-priority'];
   if (p !== undefined) {
-    const n = nonNegativeInt(p);
-    if (typeof n === 'string') throw invalidArg('x-max-priority', 'queue', queue, vhost, n);
-    if (n > MAX_PRIORITY) throw invalidArg('x-max-priority', 'queue', queue, vhost, `{max_value_exceeded,${n}}`);
+    const n = numberOf(p);
+    if (n === undefined || !Number.isInteger(n)) throw bad('x-max-priority', `{unacceptable_type,${typeof p}}`);
+    if (n < 0) throw bad('x-max-priority', `{value_negative,${n}}`);
+    if (n > MAX_PRIORITY) throw bad('x-max-priority', `{max_value_exceeded,${n}}`);
     maxPriority = n;
   }
-  return { maxPriority };
+  const sac: FieldValue | undefined = args['x-single-active-consumer'];
+  if (sac !== undefined && typeof sac !== 'boolean') throw bad('x-single-active-consumer', `{unacceptable_type,${typeof sac}}`);
+  const type = args['x-queue-type'];
+  if (type !== undefined && type !== 'classic') {
+    throw bad('x-queue-type', `{unsupported_queue_type,${JSON.stringify(type)}} (Warren implements classic queues)`);
+  }
+  const settings: PartialSettings = {};
+  for (const k of QUEUE_SETTING_KEYS) {
+    const v = args[k.argument];
+    if (v === undefined) continue;
+    const r = k.validate(v);
+    if (!r.ok) throw bad(k.argument, r.why);
+    settings[k.setting] = r.value;
+  }
+  return { maxPriority, singleActiveConsumer: sac === true, settings };
 }

@@ -1,8 +1,10 @@
-import { AmqpError, ReplyCode, type FieldTable } from '../../shared/amqp/index.js';
+import { AmqpError, PropertyFlag, ReplyCode, type FieldTable } from '../../shared/amqp/index.js';
 import type { Binding } from './binding.js';
 import type { Consumer } from './consumer.js';
+import type { DeathReason } from './dead-letter.js';
 import type { Message } from './message.js';
 import { FifoMessages, PriorityMessages, type QueueMessages } from './queue-messages.js';
+import { DEFAULT_SETTINGS, type QueueSettings } from './queue-settings.js';
 
 /** A message's place in one queue. The same Message may sit in several queues, each with its own entry. */
 export interface QueueEntry {
@@ -10,6 +12,8 @@ export interface QueueEntry {
   /** Enqueue order; requeued messages go back to their place by it. */
   readonly seq: number;
   deliveryCount: number;
+  /** Epoch ms after which the message is dead (queue TTL or per-message expiration); 0 = never. */
+  readonly expiresAt: number;
 }
 
 export interface QueueOptions {
@@ -21,25 +25,42 @@ export interface QueueOptions {
   /** Connection that owns an exclusive queue. */
   readonly owner: object | null;
   readonly maxPriority: number | null;
+  readonly singleActiveConsumer: boolean;
 }
 
-/** Called by the queue when it should be removed (auto-delete after its last consumer). */
-export type QueueRemover = (q: Queue) => void;
+/** What a queue needs from its vhost: removal, and a route for its dead letters. */
+export interface QueueHost {
+  removeQueue(q: Queue): number;
+  deadLetter(q: Queue, entries: readonly QueueEntry[], reason: DeathReason): void;
+}
 
 /**
  * A classic queue: ready messages, consumers, and the count of messages delivered but not yet settled.
  * Dispatch is synchronous and re-entrancy safe: whoever changes the conditions for delivery (a publish, an
  * ack freeing prefetch credit, a new consumer, a drained socket) calls `dispatch()`.
+ *
+ * TTL is enforced at the head, as RabbitMQ does: a message is checked when it reaches the head or is about
+ * to be delivered, so an expired message is never delivered; one timer watches the head's expiry.
+ * Length limits count ready messages; drop-head dead-letters the oldest, reject-publish refuses the new one.
  */
 export class Queue {
   readonly kind = 'queue' as const;
   readonly messages: QueueMessages;
   /** Sorted by priority, highest first; registration order within a level. */
   private consumers: Consumer[] = [];
+  /** Registration order, for single active consumer. */
+  private registered: Consumer[] = [];
   private rr = 0;
   private dispatching = false;
   private hadConsumer = false;
   private nextSeq = 0;
+  private ttlTimer: NodeJS.Timeout | null = null;
+  private ttlTimerAt = 0;
+  private unusedTimer: NodeJS.Timeout | null = null;
+  settings: QueueSettings = DEFAULT_SETTINGS;
+  /** Name of the policy and operator policy in force, for listings. */
+  policy: string | null = null;
+  operatorPolicy: string | null = null;
   unacked = 0;
   deleted = false;
   /** Bindings where this queue is the destination, so deleting it removes them. */
@@ -48,7 +69,7 @@ export class Queue {
   constructor(
     readonly vhost: string,
     readonly options: QueueOptions,
-    private readonly remove: QueueRemover,
+    private readonly host: QueueHost,
   ) {
     this.messages = options.maxPriority === null ? new FifoMessages() : new PriorityMessages(options.maxPriority);
   }
@@ -65,24 +86,121 @@ export class Queue {
   get consumerList(): readonly Consumer[] {
     return this.consumers;
   }
-
-  enqueue(msg: Message): void {
-    this.messages.push({ msg, seq: this.nextSeq++, deliveryCount: 0 });
-    if (this.consumers.length > 0) this.dispatch();
+  /** With single active consumer: the one receiving messages. */
+  get activeConsumer(): Consumer | undefined {
+    return this.options.singleActiveConsumer ? this.registered[0] : undefined;
   }
 
-  /** basic.get: the next ready message, counted unacked unless taken with no-ack. */
+  /** New settings from a policy change: limits and TTL apply to what is already queued. */
+  applySettings(s: QueueSettings): void {
+    this.settings = s;
+    this.enforceLengthLimit();
+    this.expireHead(Date.now());
+    this.armUnusedTimer();
+  }
+
+  /** Enqueues a routed message; false when the queue refuses it (reject-publish overflow). */
+  enqueue(msg: Message): boolean {
+    const s = this.settings;
+    const entry: QueueEntry = { msg, seq: this.nextSeq++, deliveryCount: 0, expiresAt: this.expiryOf(msg) };
+    if (s.overflow !== 'drop-head' && this.wouldOverflow(msg)) {
+      if (s.overflow === 'reject-publish-dlx') this.host.deadLetter(this, [entry], 'maxlen');
+      return false;
+    }
+    this.messages.push(entry);
+    if (this.consumers.length > 0) this.dispatch();
+    this.enforceLengthLimit();
+    if (entry.expiresAt !== 0) this.expireHead(Date.now());
+    return true;
+  }
+
+  private expiryOf(msg: Message): number {
+    let ttl = this.settings.messageTtl;
+    if (msg.has(PropertyFlag.Expiration)) {
+      const perMessage = Number(msg.properties.expiration);
+      if (Number.isInteger(perMessage) && perMessage >= 0) ttl = ttl === null ? perMessage : Math.min(ttl, perMessage);
+    }
+    // ttl 0 still allows delivery to a consumer that is ready right now, so never-expiring is 0 and
+    // "expire at once" is now + 0 (checked after the immediate dispatch).
+    return ttl === null ? 0 : Date.now() + ttl;
+  }
+
+  private wouldOverflow(msg: Message): boolean {
+    const { maxLength, maxLengthBytes } = this.settings;
+    if (maxLength !== null && this.messages.length + 1 > maxLength) return true;
+    return maxLengthBytes !== null && this.messages.bytes + msg.size > maxLengthBytes;
+  }
+
+  private enforceLengthLimit(): void {
+    const { maxLength, maxLengthBytes } = this.settings;
+    if (maxLength === null && maxLengthBytes === null) return;
+    const dropped: QueueEntry[] = [];
+    while (
+      this.messages.length > 0 &&
+      ((maxLength !== null && this.messages.length > maxLength) || (maxLengthBytes !== null && this.messages.bytes > maxLengthBytes))
+    ) {
+      dropped.push(this.messages.shift()!);
+    }
+    if (dropped.length > 0) this.host.deadLetter(this, dropped, 'maxlen');
+  }
+
+  /** Dead-letters expired messages at the head and re-arms the timer for the next head. */
+  private expireHead(now: number): void {
+    const expired: QueueEntry[] = [];
+    for (let e = this.messages.peek(); e && e.expiresAt !== 0 && e.expiresAt <= now; e = this.messages.peek()) {
+      expired.push(this.messages.shift()!);
+    }
+    if (expired.length > 0) this.host.deadLetter(this, expired, 'expired');
+    this.armTtlTimer();
+  }
+
+  private armTtlTimer(): void {
+    const head = this.messages.peek();
+    const at = head?.expiresAt ?? 0;
+    if (at === this.ttlTimerAt) return;
+    if (this.ttlTimer) clearTimeout(this.ttlTimer);
+    this.ttlTimer = null;
+    this.ttlTimerAt = at;
+    if (at === 0 || this.deleted) return;
+    this.ttlTimer = setTimeout(() => {
+      this.ttlTimer = null;
+      this.ttlTimerAt = 0;
+      this.expireHead(Date.now());
+    }, Math.max(0, at - Date.now()));
+    this.ttlTimer.unref();
+  }
+
+  /** x-expires: delete the queue after it has gone unused (no consumers, no get, no redeclare) that long. */
+  armUnusedTimer(): void {
+    if (this.unusedTimer) clearTimeout(this.unusedTimer);
+    this.unusedTimer = null;
+    const ms = this.settings.expires;
+    if (ms === null || this.deleted || this.consumers.length > 0) return;
+    this.unusedTimer = setTimeout(() => this.host.removeQueue(this), ms);
+    this.unusedTimer.unref();
+  }
+
+  /** basic.get: the next live message, counted unacked unless taken with no-ack. */
   get(noAck: boolean): QueueEntry | undefined {
+    this.armUnusedTimer();
+    this.expireHead(Date.now());
     const e = this.messages.shift();
     if (!e) return undefined;
     e.deliveryCount++;
     if (!noAck) this.unacked++;
+    this.armTtlTimer();
     return e;
   }
 
-  /** An unacked delivery was acked, or rejected without requeue. */
+  /** An unacked delivery was acked. */
   settle(_e: QueueEntry): void {
     this.unacked--;
+  }
+
+  /** An unacked delivery was rejected or nacked without requeue: it is dead-lettered if configured. */
+  reject(e: QueueEntry): void {
+    this.unacked--;
+    if (!this.deleted) this.host.deadLetter(this, [e], 'rejected');
   }
 
   /** Unacked deliveries come back (nack/reject with requeue, recover, channel closed). */
@@ -91,6 +209,7 @@ export class Queue {
       this.unacked--;
       if (!this.deleted) this.messages.requeue(e);
     }
+    this.expireHead(Date.now());
     this.dispatch();
   }
 
@@ -107,26 +226,39 @@ export class Queue {
     let i = this.consumers.length;
     while (i > 0 && this.consumers[i - 1]!.priority < c.priority) i--;
     this.consumers.splice(i, 0, c);
+    this.registered.push(c);
     this.hadConsumer = true;
+    this.armUnusedTimer();
   }
 
   removeConsumer(c: Consumer): void {
     const i = this.consumers.indexOf(c);
     if (i < 0) return;
     this.consumers.splice(i, 1);
-    if (this.consumers.length === 0 && this.hadConsumer && this.options.autoDelete && !this.deleted) this.remove(this);
+    this.registered.splice(this.registered.indexOf(c), 1);
+    if (this.consumers.length === 0 && this.hadConsumer && this.options.autoDelete && !this.deleted) {
+      this.host.removeQueue(this);
+      return;
+    }
+    this.armUnusedTimer();
+    // with single active consumer, the next registered one takes over
+    this.dispatch();
   }
 
   purge(): number {
-    return this.messages.clear().length;
+    const n = this.messages.clear().length;
+    this.armTtlTimer();
+    return n;
   }
 
   /** Marks the queue deleted, cancels its consumers and drops its messages; returns the ready count. */
   destroy(): number {
     this.deleted = true;
     const count = this.purge();
+    if (this.unusedTimer) clearTimeout(this.unusedTimer);
     const consumers = this.consumers;
     this.consumers = [];
+    this.registered = [];
     for (const c of consumers) c.cancelledByServer(this);
     return count;
   }
@@ -134,11 +266,20 @@ export class Queue {
   dispatch(): void {
     if (this.dispatching || this.deleted) return;
     this.dispatching = true;
+    let expired: QueueEntry[] | null = null;
     try {
+      let now = 0;
       while (this.messages.length > 0) {
         const c = this.nextConsumer();
         if (!c) break;
         const e = this.messages.shift()!;
+        if (e.expiresAt !== 0) {
+          now ||= Date.now();
+          if (e.expiresAt < now) {
+            (expired ??= []).push(e);
+            continue;
+          }
+        }
         const redelivered = e.deliveryCount > 0;
         e.deliveryCount++;
         if (!c.noAck) this.unacked++;
@@ -147,10 +288,16 @@ export class Queue {
     } finally {
       this.dispatching = false;
     }
+    if (expired) this.host.deadLetter(this, expired, 'expired');
+    if (this.ttlTimerAt !== 0) this.armTtlTimer();
   }
 
   /** Round-robin among the ready consumers of the highest priority level that has any ready. */
   private nextConsumer(): Consumer | undefined {
+    if (this.options.singleActiveConsumer) {
+      const c = this.registered[0];
+      return c?.ready() ? c : undefined;
+    }
     const cs = this.consumers;
     const n = cs.length;
     if (n === 1) return cs[0]!.ready() ? cs[0] : undefined;

@@ -5,10 +5,13 @@ import { defaultExchangeRefused, exclusiveLocked, inequivalent, inUse, notFound,
 import { Exchange, type ExchangeOptions } from './exchange.js';
 import { HEADERS_MATCH_MODES } from './exchange-types/headers.js';
 import { EXCHANGE_TYPES } from './exchange-types/index.js';
+import { deadLettered, isDeathCycle, type DeathReason } from './dead-letter.js';
 import type { Message } from './message.js';
 import { generatedName, isReserved } from './names.js';
+import { makePolicy, matchPolicy, policySettings, type Policy, type PolicyKind } from './policies.js';
 import { parseQueueArguments, QUEUE_ARGS_COMPARED } from './queue-arguments.js';
-import { Queue } from './queue.js';
+import { mergeSettings, type PartialSettings } from './queue-settings.js';
+import { Queue, type QueueEntry, type QueueHost } from './queue.js';
 
 export interface QueueDeclare {
   readonly name: string;
@@ -40,9 +43,13 @@ const yesNo = (b: boolean): string => `'${b}'`;
  * channel, the management API and federation links all come through these methods. Ownership of exclusive
  * queues is an opaque `owner` object (the connection).
  */
-export class Vhost {
+export class Vhost implements QueueHost {
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
+  readonly policies = new Map<string, Policy>();
+  readonly operatorPolicies = new Map<string, Policy>();
+  /** Settings each queue's own arguments ask for, kept to re-merge when policies change. */
+  private readonly queueArgs = new Map<Queue, PartialSettings>();
   private readonly scratch = new Set<BindingDestination>();
   private readonly visited = new Set<Exchange>();
 
@@ -85,7 +92,17 @@ export class Vhost {
   private createExchange(o: ExchangeOptions): Exchange {
     const x = new Exchange(this.name, o, EXCHANGE_TYPES.get(o.type)!());
     this.exchanges.set(o.name, x);
+    this.applyExchangePolicy(x);
     return x;
+  }
+
+  /** alternate-exchange: the argument wins over a policy (RabbitMQ's rule). */
+  private applyExchangePolicy(x: Exchange): void {
+    const p = matchPolicy(this.policies.values(), 'exchange', x.name);
+    x.policy = p?.name ?? null;
+    const arg = stringOf(x.options.arguments['alternate-exchange']);
+    const fromPolicy = p?.definition['alternate-exchange'];
+    x.alternate = arg ?? (typeof fromPolicy === 'string' ? fromPolicy : null);
   }
 
   deleteExchange(name: string, ifUnused: boolean): void {
@@ -130,6 +147,7 @@ export class Vhost {
       if (d.exclusive !== o.exclusive) throw exclusiveLocked(name, this.name);
       check('auto_delete', d.autoDelete, o.autoDelete);
       this.checkArgs('queue', name, QUEUE_ARGS_COMPARED, d.arguments, o.arguments);
+      existing.armUnusedTimer();
       return existing;
     }
     const args = parseQueueArguments(name, this.name, d.arguments);
@@ -143,10 +161,13 @@ export class Vhost {
         arguments: d.arguments,
         owner: d.exclusive ? owner : null,
         maxPriority: args.maxPriority,
+        singleActiveConsumer: args.singleActiveConsumer,
       },
-      (q) => this.removeQueue(q),
+      this,
     );
     this.queues.set(name, q);
+    this.queueArgs.set(q, args.settings);
+    this.applyQueuePolicy(q);
     return q;
   }
 
@@ -166,6 +187,7 @@ export class Vhost {
   removeQueue(q: Queue): number {
     if (q.deleted) return 0;
     this.queues.delete(q.name);
+    this.queueArgs.delete(q);
     for (const b of [...q.inbound]) this.removeBinding(b);
     return q.destroy();
   }
@@ -227,18 +249,12 @@ export class Vhost {
       }
       const pending: Exchange[] = [x];
       visited.add(x);
-      while (pending.length > 0) {
-        const ex = pending.pop()!;
-        for (const rk of routingKeys) ex.route(rk, headers, out);
-        for (const d of out) {
-          if (d.kind === 'queue') {
-            if (!queues.includes(d)) queues.push(d);
-          } else if (!visited.has(d)) {
-            visited.add(d);
-            pending.push(d);
-          }
-        }
-        out.clear();
+      this.routeFrom(pending, routingKeys, headers, queues);
+      // Unroutable: try the alternate exchange chain (each AE visited once).
+      for (let ae = this.alternateOf(x); queues.length === 0 && ae && !visited.has(ae); ae = this.alternateOf(ae)) {
+        visited.add(ae);
+        pending.push(ae);
+        this.routeFrom(pending, routingKeys, headers, queues);
       }
       return queues;
     } finally {
@@ -247,9 +263,78 @@ export class Vhost {
     }
   }
 
-  /** Delivers a routed message into each queue. */
-  enqueue(queues: readonly Queue[], msg: Message): void {
-    for (const q of queues) q.enqueue(msg);
+  private alternateOf(x: Exchange): Exchange | undefined {
+    return x.alternate === null ? undefined : this.exchanges.get(x.alternate);
+  }
+
+  private routeFrom(pending: Exchange[], routingKeys: readonly string[], headers: FieldTable | undefined, queues: Queue[]): void {
+    const visited = this.visited;
+    const out = this.scratch;
+    while (pending.length > 0) {
+      const ex = pending.pop()!;
+      for (const rk of routingKeys) ex.route(rk, headers, out);
+      for (const d of out) {
+        if (d.kind === 'queue') {
+          if (!queues.includes(d)) queues.push(d);
+        } else if (!visited.has(d)) {
+          visited.add(d);
+          pending.push(d);
+        }
+      }
+      out.clear();
+    }
+  }
+
+  /** Delivers a routed message into each queue; false if any queue refused it (reject-publish). */
+  enqueue(queues: readonly Queue[], msg: Message): boolean {
+    let ok = true;
+    for (const q of queues) ok = q.enqueue(msg) && ok;
+    return ok;
+  }
+
+  /**
+   * Sends messages leaving a queue (rejected, expired, over its length limit) to its dead-letter exchange.
+   * Without one, or if it does not exist, they are dropped. Cycles without a rejection are dropped.
+   */
+  deadLetter(q: Queue, entries: readonly QueueEntry[], reason: DeathReason): void {
+    const { deadLetterExchange: dlx, deadLetterRoutingKey: dlrk } = q.settings;
+    if (dlx === null) return;
+    const x = this.exchanges.get(dlx);
+    if (!x) return;
+    for (const e of entries) {
+      const msg = deadLettered(e.msg, q.name, reason, dlx, dlrk);
+      const targets = this.route(x, [msg.routingKey], msg.properties.headers).filter((t) => !isDeathCycle(msg, t.name));
+      this.enqueue(targets, msg);
+    }
+  }
+
+  // ---- policies ----------------------------------------------------------------------------------
+
+  /** Adds or replaces a policy (validated: throws PolicyError) and applies it to live queues and exchanges. */
+  setPolicy(kind: PolicyKind, p: Omit<Policy, 'regex' | 'vhost'>): Policy {
+    const policy = makePolicy(kind, { ...p, vhost: this.name });
+    (kind === 'policy' ? this.policies : this.operatorPolicies).set(p.name, policy);
+    this.reapplyPolicies();
+    return policy;
+  }
+
+  clearPolicy(kind: PolicyKind, name: string): boolean {
+    const removed = (kind === 'policy' ? this.policies : this.operatorPolicies).delete(name);
+    if (removed) this.reapplyPolicies();
+    return removed;
+  }
+
+  private reapplyPolicies(): void {
+    for (const q of this.queues.values()) this.applyQueuePolicy(q);
+    for (const x of this.exchanges.values()) this.applyExchangePolicy(x);
+  }
+
+  private applyQueuePolicy(q: Queue): void {
+    const p = matchPolicy(this.policies.values(), 'queue', q.name);
+    const op = matchPolicy(this.operatorPolicies.values(), 'queue', q.name);
+    q.policy = p?.name ?? null;
+    q.operatorPolicy = op?.name ?? null;
+    q.applySettings(mergeSettings(this.queueArgs.get(q) ?? {}, policySettings(p), policySettings(op)));
   }
 
   private checkArgs(kind: 'queue' | 'exchange', name: string, keys: readonly string[], received: FieldTable, current: FieldTable): void {

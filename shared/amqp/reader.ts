@@ -78,12 +78,14 @@ export class Reader {
   }
   /** Field tables are decoded into fresh objects; byte arrays are copied so they outlive the frame. */
   table(depth = 0): FieldTable {
-    const len = this.u32();
-    const end = this.need(len) + len;
+    const end = this.sized();
     const table: FieldTable = {};
     while (this.pos < end) {
       const key = this.shortstr();
-      table[key] = this.value(depth, end);
+      const value = this.value(depth, end);
+      // a key named __proto__ must stay an own key, not become the table's prototype
+      if (key === '__proto__') Object.defineProperty(table, key, { value, enumerable: true, writable: true, configurable: true });
+      else table[key] = value;
     }
     if (this.pos !== end) throw frameError('field table overruns its declared length');
     return table;
@@ -92,9 +94,16 @@ export class Reader {
     return this.u64();
   }
 
-  private array(depth: number): FieldValue[] {
+  /** Reads a 32-bit length and returns where that many bytes end, checked against the frame. */
+  private sized(): number {
     const len = this.u32();
-    const end = this.need(len) + len;
+    const end = this.pos + len;
+    if (end > this.end) throw frameError('field table or array longer than its frame');
+    return end;
+  }
+
+  private array(depth: number): FieldValue[] {
+    const end = this.sized();
     const out: FieldValue[] = [];
     while (this.pos < end) out.push(this.value(depth, end));
     if (this.pos !== end) throw frameError('field array overruns its declared length');
@@ -130,7 +139,7 @@ export class Reader {
       case 0x69 /* i */:
         return new Typed('i', this.u32());
       case 0x6c /* l */:
-        return this.i64();
+        return new Typed('l', this.i64());
       case 0x66 /* f */:
         return new Typed('f', this.f32());
       case 0x64 /* d */:

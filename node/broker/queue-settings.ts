@@ -1,0 +1,110 @@
+import { numberOf, stringOf, type FieldValue } from '../../shared/amqp/index.js';
+
+export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
+export type QueueMode = 'default' | 'lazy';
+
+/** A queue's behaviour settings after arguments, policy and operator policy are merged. */
+export interface QueueSettings {
+  messageTtl: number | null;
+  expires: number | null;
+  maxLength: number | null;
+  maxLengthBytes: number | null;
+  overflow: Overflow;
+  deadLetterExchange: string | null;
+  deadLetterRoutingKey: string | null;
+  queueMode: QueueMode;
+}
+
+export const DEFAULT_SETTINGS: QueueSettings = {
+  messageTtl: null,
+  expires: null,
+  maxLength: null,
+  maxLengthBytes: null,
+  overflow: 'drop-head',
+  deadLetterExchange: null,
+  deadLetterRoutingKey: null,
+  queueMode: 'default',
+};
+
+/** How an argument and policies combine for one key (RabbitMQ's documented rule for that key). */
+type Merge = 'lowest' | 'argument-wins' | 'policy-wins';
+
+/** Parses a raw value; returns the RabbitMQ-style reason when it is unacceptable. */
+type Validate = (v: FieldValue) => { ok: true; value: QueueSettings[keyof QueueSettings] } | { ok: false; why: string };
+
+const nonNegInt =
+  (positive = false): Validate =>
+  (v) => {
+    const n = numberOf(v);
+    if (n === undefined || !Number.isInteger(n)) return { ok: false, why: `{unacceptable_type,${typeof v}}` };
+    if (n < 0 || (positive && n === 0)) return { ok: false, why: `{value_${positive && n === 0 ? 'zero' : 'negative'},${n}}` };
+    return { ok: true, value: n };
+  };
+
+const enumOf =
+  (...values: string[]): Validate =>
+  (v) => {
+    const s = stringOf(v);
+    return s !== undefined && values.includes(s) ? { ok: true, value: s as Overflow } : { ok: false, why: `{unknown_value,${JSON.stringify(s ?? v)}}` };
+  };
+
+const str: Validate = (v) => {
+  const s = stringOf(v);
+  return s === undefined ? { ok: false, why: `{unacceptable_type,${typeof v}}` } : { ok: true, value: s };
+};
+
+export interface SettingKey {
+  readonly setting: keyof QueueSettings;
+  readonly argument: string;
+  readonly policyKey: string;
+  readonly validate: Validate;
+  readonly merge: Merge;
+  /** Operator policies may set it (RabbitMQ limits them to resource bounds). */
+  readonly operator: boolean;
+}
+
+export const QUEUE_SETTING_KEYS: readonly SettingKey[] = [
+  { setting: 'messageTtl', argument: 'x-message-ttl', policyKey: 'message-ttl', validate: nonNegInt(), merge: 'lowest', operator: true },
+  { setting: 'expires', argument: 'x-expires', policyKey: 'expires', validate: nonNegInt(true), merge: 'lowest', operator: true },
+  { setting: 'maxLength', argument: 'x-max-length', policyKey: 'max-length', validate: nonNegInt(), merge: 'lowest', operator: true },
+  { setting: 'maxLengthBytes', argument: 'x-max-length-bytes', policyKey: 'max-length-bytes', validate: nonNegInt(), merge: 'lowest', operator: true },
+  {
+    setting: 'overflow',
+    argument: 'x-overflow',
+    policyKey: 'overflow',
+    validate: enumOf('drop-head', 'reject-publish', 'reject-publish-dlx'),
+    merge: 'argument-wins',
+    operator: true,
+  },
+  { setting: 'deadLetterExchange', argument: 'x-dead-letter-exchange', policyKey: 'dead-letter-exchange', validate: str, merge: 'argument-wins', operator: false },
+  { setting: 'deadLetterRoutingKey', argument: 'x-dead-letter-routing-key', policyKey: 'dead-letter-routing-key', validate: str, merge: 'argument-wins', operator: false },
+  // The user's notes (§9.3): when both set a queue mode, the policy's applies.
+  { setting: 'queueMode', argument: 'x-queue-mode', policyKey: 'queue-mode', validate: enumOf('default', 'lazy'), merge: 'policy-wins', operator: false },
+];
+
+export type PartialSettings = Partial<Record<keyof QueueSettings, QueueSettings[keyof QueueSettings]>>;
+
+/**
+ * Merges the three sources. For each key: 'lowest' takes the smallest of all that set it (limits and
+ * TTLs: the more conservative wins); 'argument-wins' prefers the queue argument, then the policy;
+ * 'policy-wins' the reverse. Operator policies only ever take part in 'lowest' keys and overflow.
+ */
+export function mergeSettings(args: PartialSettings, policy: PartialSettings = {}, operator: PartialSettings = {}): QueueSettings {
+  const out: QueueSettings = { ...DEFAULT_SETTINGS };
+  for (const k of QUEUE_SETTING_KEYS) {
+    const a = args[k.setting];
+    const p = policy[k.setting];
+    const o = k.operator ? operator[k.setting] : undefined;
+    let v: QueueSettings[keyof QueueSettings] | undefined;
+    if (k.merge === 'lowest') {
+      const candidates = [a, p, o].filter((x): x is number => typeof x === 'number');
+      v = candidates.length > 0 ? Math.min(...candidates) : undefined;
+    } else if (k.merge === 'argument-wins') {
+      v = a ?? p ?? o;
+    } else {
+      v = p ?? a;
+    }
+    if (v !== undefined) (out as unknown as Record<string, unknown>)[k.setting] = v;
+  }
+  return out;
+}
