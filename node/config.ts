@@ -1,4 +1,4 @@
-import { intRange, oneOf, port, stringList, text, type Schema } from '../shared/config.js';
+import { fraction, intRange, oneOf, port, stringList, text, type Schema } from '../shared/config.js';
 
 export interface NodeConfig {
   amqpPort: number;
@@ -14,6 +14,9 @@ export interface NodeConfig {
   channelMax: number;
   maxMessageSize: number;
   handshakeTimeout: number;
+  segmentSize: number;
+  memoryHighWatermark: number;
+  diskFreeLimit: number;
 }
 
 export const NODE_SCHEMA: Schema<NodeConfig> = {
@@ -40,4 +43,22 @@ export const NODE_SCHEMA: Schema<NodeConfig> = {
     help: 'largest message body in bytes',
   },
   handshakeTimeout: { parse: intRange(100, 600_000), default: 10_000, env: 'WARREN_HANDSHAKE_TIMEOUT', help: 'ms to complete the AMQP handshake' },
+  segmentSize: {
+    parse: intRange(4096, 1 << 30),
+    default: 64 * 1024 * 1024,
+    env: 'WARREN_SEGMENT_SIZE',
+    help: 'bytes per message store segment file',
+  },
+  memoryHighWatermark: {
+    parse: fraction,
+    default: 0.4,
+    env: 'WARREN_MEMORY_HIGH_WATERMARK',
+    help: 'fraction of system memory above which publishers are blocked',
+  },
+  diskFreeLimit: {
+    parse: intRange(0, Number.MAX_SAFE_INTEGER),
+    default: 50 * 1024 * 1024,
+    env: 'WARREN_DISK_FREE_LIMIT',
+    help: 'free bytes on the data disk below which publishers are blocked',
+  },
 };

@@ -1,8 +1,12 @@
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createLogger, type Logger } from '../shared/log.js';
 import { AmqpServer } from './amqp/server.js';
 import { Broker } from './broker/broker.js';
 import { NODE_SCHEMA, type NodeConfig } from './config.js';
+import { DefinitionsStore } from './store/definitions-store.js';
+import { MessageStore } from './store/message-store.js';
 
 export type { NodeConfig } from './config.js';
 
@@ -21,19 +25,44 @@ export function defaultConfig(): NodeConfig {
   return c as unknown as NodeConfig;
 }
 
-/** Starts a broker node (embeddable: tests start nodes on port 0 in-process or as child processes). */
+/**
+ * Starts a broker node: restores definitions and queued messages from the data folder (or creates the
+ * defaults on first start), then listens. Embeddable: tests start nodes in-process or as child processes.
+ */
 export async function startNode(overrides: Partial<NodeConfig> = {}): Promise<RunningNode> {
   const config: NodeConfig = { ...defaultConfig(), ...overrides };
   const log = createLogger(config.logLevel, 'warren');
-  const broker = new Broker({ defaultUser: config.defaultUser, defaultPass: config.defaultPass, defaultVhost: config.defaultVhost });
+  mkdirSync(config.dataDir, { recursive: true });
+  const definitions = new DefinitionsStore(config.dataDir, log);
+  const store = new MessageStore(join(config.dataDir, 'messages'), config.segmentSize, log);
+  const broker = new Broker(definitions, store);
+  if (definitions.exists) broker.replay(definitions.read());
+  else broker.createDefaults(config);
+  definitions.rewrite(broker.snapshot());
+  restoreMessages(broker, store);
+
   const server = new AmqpServer(broker, config, log);
   const amqp = await server.listen(config.amqpPort, config.amqpHost);
-  log.info({ port: amqp.port, host: amqp.address }, 'AMQP listener started');
+  log.info({ port: amqp.port, host: amqp.address, dataDir: config.dataDir }, 'AMQP listener started');
   return {
     config,
     broker,
     amqp,
     log,
-    close: () => server.close(),
+    async close() {
+      await server.close();
+      store.close();
+      definitions.close();
+    },
   };
+}
+
+/** Puts recovered messages back into their queues; those of queues that no longer exist are settled. */
+function restoreMessages(broker: Broker, store: MessageStore): void {
+  for (const [key, messages] of store.recover()) {
+    const [vhost, queue] = key.split('\u0000') as [string, string];
+    const q = broker.vhosts.get(vhost)?.queues.get(queue);
+    if (q) q.restore(messages);
+    else for (const m of messages) store.settle(m.handle);
+  }
 }

@@ -29,6 +29,12 @@ export const intRange =
     return n;
   };
 
+export const fraction: Parser<number> = (raw, key) => {
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  if (!Number.isFinite(n) || n <= 0 || n > 1) throw new ConfigError(key, raw, 'expected a fraction in (0, 1]');
+  return n;
+};
+
 export const text: Parser<string> = (raw, key) => {
   if (typeof raw !== 'string' || raw === '') throw new ConfigError(key, raw, 'expected a non-empty string');
   return raw;

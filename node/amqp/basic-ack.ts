@@ -55,18 +55,19 @@ export function basicGet(ch: Channel, m: BasicGet): void {
   const name = ch.queueName(m.queue);
   ch.authorize('read', 'queue', name);
   const q = ch.vhost.queue(name, ch.conn);
-  const e = q.get(m.noAck);
-  if (!e) return ch.send({ name: 'basic.get-empty', clusterId: '' });
-  const tag = m.noAck ? ++ch.unacked.lastTag : ch.unacked.add(q, e, null);
+  const got = q.get(m.noAck);
+  if (!got) return ch.send({ name: 'basic.get-empty', clusterId: '' });
+  const { entry, msg } = got;
+  const tag = m.noAck ? ++ch.unacked.lastTag : ch.unacked.add(q, entry, null);
   const out = ch.conn.out;
   writeMethodFrame(out, ch.id, {
     name: 'basic.get-ok',
     deliveryTag: tag,
-    redelivered: e.deliveryCount > 1,
-    exchange: e.msg.exchange,
-    routingKey: e.msg.routingKey,
+    redelivered: entry.deliveryCount > 1,
+    exchange: msg.exchange,
+    routingKey: msg.routingKey,
     messageCount: q.messageCount,
   });
-  writeContent(out, ch.id, e.msg.rawProperties, e.msg.body, ch.conn.frameMax);
+  writeContent(out, ch.id, msg.rawProperties, msg.body, ch.conn.frameMax);
   ch.conn.scheduleFlush();
 }

@@ -1,5 +1,6 @@
 import { AmqpError, PropertyFlag, ReplyCode, writeContent, writeMethodFrame, type BasicPublish, type FieldValue } from '../../shared/amqp/index.js';
 import type { Exchange } from '../broker/exchange.js';
+import type { EnqueueOutcome } from '../broker/queue.js';
 import { Message } from '../broker/message.js';
 import type { Channel } from './channel.js';
 
@@ -35,17 +36,21 @@ export function routeMessage(ch: Channel, x: Exchange, msg: Message, mandatory: 
     }
   }
   const queues = ch.vhost.route(x, keys, headers);
-  let accepted = true;
+  let outcome: EnqueueOutcome = 'accepted';
   if (queues.length === 0) {
     if (mandatory) sendReturn(ch, msg);
   } else {
-    accepted = ch.vhost.enqueue(queues, delivered);
+    outcome = ch.vhost.enqueue(queues, delivered);
   }
-  if (seq !== 0) {
-    // a queue refusing the message (reject-publish overflow) makes the confirm a nack
-    ch.confirms!.settle(seq, accepted);
+  if (seq === 0) return;
+  // a queue refusing the message (reject-publish overflow) makes the confirm a nack; a persisted one is
+  // confirmed only once the store has synced it
+  const confirm = (): void => {
+    ch.confirms?.settle(seq, outcome !== 'refused');
     ch.conn.scheduleFlush();
-  }
+  };
+  if (outcome === 'persisted') ch.vhost.store!.whenDurable(confirm);
+  else confirm();
 }
 
 function routingKeys(v: FieldValue | undefined): string[] {

@@ -1,4 +1,5 @@
 import type { Consumer } from '../broker/consumer.js';
+import type { Message } from '../broker/message.js';
 import type { Queue, QueueEntry } from '../broker/queue.js';
 import type { Channel } from './channel.js';
 
@@ -26,8 +27,8 @@ export class ChannelConsumer implements Consumer {
     return this.channel.canDeliver(this);
   }
 
-  deliver(queue: Queue, entry: QueueEntry, redelivered: boolean): void {
-    this.channel.deliver(this, queue, entry, redelivered);
+  deliver(queue: Queue, entry: QueueEntry, msg: Message, redelivered: boolean): void {
+    this.channel.deliver(this, queue, entry, msg, redelivered);
   }
 
   cancelledByServer(): void {

@@ -10,6 +10,7 @@ import {
   type CommandAssembler,
   type Method,
 } from '../../shared/amqp/index.js';
+import type { Message } from '../broker/message.js';
 import type { Access } from '../broker/permissions.js';
 import { accessRefused } from '../broker/permissions.js';
 import type { Queue, QueueEntry } from '../broker/queue.js';
@@ -191,9 +192,8 @@ export class Channel {
     return this.channelPrefetch === 0 || this.unacked.size < this.channelPrefetch;
   }
 
-  deliver(c: ChannelConsumer, queue: Queue, entry: QueueEntry, redelivered: boolean): void {
+  deliver(c: ChannelConsumer, queue: Queue, entry: QueueEntry, msg: Message, redelivered: boolean): void {
     const tag = c.noAck ? ++this.unacked.lastTag : this.unacked.add(queue, entry, c);
-    const msg = entry.msg;
     const out = this.conn.out;
     writeMethodFrame(out, this.id, {
       name: 'basic.deliver',

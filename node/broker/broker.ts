@@ -1,4 +1,6 @@
 import { AmqpError, ReplyCode } from '../../shared/amqp/index.js';
+import { decodeArgs, type DefinitionRecord, type DefinitionsSink } from '../store/definitions-store.js';
+import type { MessageStore } from '../store/message-store.js';
 import { Permission } from './permissions.js';
 import { checkPassword, hashPassword, type User, type UserTag } from './users.js';
 import { Vhost } from './vhost.js';
@@ -9,41 +11,66 @@ export interface BrokerOptions {
   readonly defaultVhost: string;
 }
 
+/** Forwards definition changes to the store, except while the store's own log is being replayed. */
+class Recorder implements DefinitionsSink {
+  muted = false;
+  constructor(private readonly target: DefinitionsSink | null) {}
+  record(r: DefinitionRecord): void {
+    if (!this.muted) this.target?.record(r);
+  }
+}
+
 /**
  * The node's broker state: vhosts, users and their permissions. Everything above it (AMQP, management
- * API) authenticates and authorises through here.
+ * API) authenticates and authorises through here. Durable changes are reported to the definitions sink;
+ * `replay` rebuilds state from that log through the same methods.
  */
 export class Broker {
   readonly vhosts = new Map<string, Vhost>();
   readonly users = new Map<string, User>();
   /** vhost -> user -> permission */
   readonly permissions = new Map<string, Map<string, Permission>>();
+  private readonly recorder: Recorder;
 
-  constructor(options: BrokerOptions) {
-    this.addVhost(options.defaultVhost);
-    this.addUser(options.defaultUser, options.defaultPass, ['administrator']);
-    this.setPermission(options.defaultVhost, options.defaultUser, new Permission('.*', '.*', '.*'));
+  constructor(
+    sink: DefinitionsSink | null = null,
+    readonly store: MessageStore | null = null,
+  ) {
+    this.recorder = new Recorder(sink);
+  }
+
+  /** First start: the default vhost and administrator, with full permissions, as RabbitMQ creates them. */
+  createDefaults(o: BrokerOptions): void {
+    this.addVhost(o.defaultVhost);
+    this.addUser(o.defaultUser, o.defaultPass, ['administrator']);
+    this.setPermission(o.defaultVhost, o.defaultUser, new Permission('.*', '.*', '.*'));
   }
 
   addVhost(name: string): Vhost {
     let v = this.vhosts.get(name);
     if (!v) {
-      v = new Vhost(name);
+      v = new Vhost(name, this.recorder, this.store);
       this.vhosts.set(name, v);
       this.permissions.set(name, new Map());
+      this.recorder.record({ op: 'vhost', name });
     }
     return v;
   }
 
   addUser(name: string, password: string, tags: UserTag[] = []): User {
-    const user: User = { name, passwordHash: hashPassword(password), tags };
-    this.users.set(name, user);
+    return this.putUser({ name, passwordHash: hashPassword(password), tags });
+  }
+
+  private putUser(user: User): User {
+    this.users.set(user.name, user);
+    this.recorder.record({ op: 'user', name: user.name, passwordHash: user.passwordHash, tags: user.tags });
     return user;
   }
 
   setPermission(vhost: string, user: string, p: Permission): void {
     if (!this.vhosts.has(vhost)) throw new AmqpError(ReplyCode.NotFound, `no vhost '${vhost}'`);
     this.permissions.get(vhost)!.set(user, p);
+    this.recorder.record({ op: 'permission', vhost, user, configure: p.configure, write: p.write, read: p.read });
   }
 
   /** The user if the password is right, else null. */
@@ -55,4 +82,57 @@ export class Broker {
   permission(vhost: string, user: string): Permission | undefined {
     return this.permissions.get(vhost)?.get(user);
   }
+
+  /** Rebuilds state from stored records without re-recording them. */
+  replay(records: readonly DefinitionRecord[]): void {
+    this.recorder.muted = true;
+    try {
+      for (const r of records) this.apply(r);
+    } finally {
+      this.recorder.muted = false;
+    }
+  }
+
+  private apply(r: DefinitionRecord): void {
+    if (r.op === 'vhost') return void this.addVhost(r.name);
+    if (r.op === 'user') return void this.putUser({ name: r.name, passwordHash: r.passwordHash, tags: r.tags as UserTag[] });
+    if (r.op === 'permission') return this.setPermission(r.vhost, r.user, new Permission(r.configure, r.write, r.read));
+    const v = this.vhosts.get(r.vhost);
+    if (!v) return;
+    switch (r.op) {
+      case 'exchange':
+        return void v.declareExchange({ name: r.name, type: r.type, passive: false, durable: true, autoDelete: r.autoDelete, internal: r.internal, arguments: decodeArgs(r.args) });
+      case 'exchange-delete':
+        return v.deleteExchange(r.name, false);
+      case 'queue':
+        return void v.declareQueue({ name: r.name, passive: false, durable: true, exclusive: false, autoDelete: r.autoDelete, arguments: decodeArgs(r.args) }, null);
+      case 'queue-delete':
+        return void v.deleteQueue(r.name, false, false, null);
+      case 'binding':
+      case 'binding-delete': {
+        const dest = r.kind === 'queue' ? v.queues.get(r.destination) : v.exchanges.get(r.destination);
+        if (!dest || !v.exchanges.has(r.source)) return;
+        if (r.op === 'binding') v.bind(r.source, dest, r.routingKey, decodeArgs(r.args));
+        else v.unbind(r.source, dest, r.routingKey, decodeArgs(r.args));
+        return;
+      }
+      case 'policy':
+        return void v.setPolicy(r.kind, { name: r.name, pattern: r.pattern, applyTo: r.applyTo as 'all', priority: r.priority, definition: r.definition });
+      case 'policy-delete':
+        return void v.clearPolicy(r.kind, r.name);
+    }
+  }
+
+  /** One record per live durable definition: what compaction writes. */
+  snapshot(): DefinitionRecord[] {
+    const out: DefinitionRecord[] = [];
+    for (const name of this.vhosts.keys()) out.push({ op: 'vhost', name });
+    for (const u of this.users.values()) out.push({ op: 'user', name: u.name, passwordHash: u.passwordHash, tags: u.tags });
+    for (const [vhost, perms] of this.permissions) {
+      for (const [user, p] of perms) out.push({ op: 'permission', vhost, user, configure: p.configure, write: p.write, read: p.read });
+    }
+    for (const v of this.vhosts.values()) out.push(...v.snapshot());
+    return out;
+  }
 }
+

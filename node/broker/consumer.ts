@@ -1,3 +1,4 @@
+import type { Message } from './message.js';
 import type { Queue, QueueEntry } from './queue.js';
 
 /**
@@ -13,7 +14,7 @@ export interface Consumer {
   readonly owner: object;
   /** Whether a delivery may be sent now (prefetch credit, flow, socket backpressure). */
   ready(): boolean;
-  deliver(queue: Queue, entry: QueueEntry, redelivered: boolean): void;
+  deliver(queue: Queue, entry: QueueEntry, msg: Message, redelivered: boolean): void;
   /** The queue went away under the consumer (basic.cancel from the server). */
   cancelledByServer(queue: Queue): void;
 }

@@ -32,11 +32,11 @@ export class FifoMessages implements QueueMessages {
   }
   push(e: QueueEntry): void {
     this.d.push(e);
-    this.bytes += e.msg.size;
+    this.bytes += e.size;
   }
   shift(): QueueEntry | undefined {
     const e = this.d.shift();
-    if (e) this.bytes -= e.msg.size;
+    if (e) this.bytes -= e.size;
     return e;
   }
   peek(): QueueEntry | undefined {
@@ -44,7 +44,7 @@ export class FifoMessages implements QueueMessages {
   }
   requeue(e: QueueEntry): void {
     insertBySeq(this.d, e);
-    this.bytes += e.msg.size;
+    this.bytes += e.size;
   }
   clear(): QueueEntry[] {
     this.bytes = 0;
@@ -72,12 +72,12 @@ export class PriorityMessages implements QueueMessages {
     return this.count;
   }
   private level(e: QueueEntry): Deque<QueueEntry> {
-    return this.levels[Math.min(e.msg.priority, this.maxPriority)]!;
+    return this.levels[Math.min(e.priority, this.maxPriority)]!;
   }
   push(e: QueueEntry): void {
     this.level(e).push(e);
     this.count++;
-    this.bytes += e.msg.size;
+    this.bytes += e.size;
   }
   private top(): Deque<QueueEntry> | undefined {
     if (this.count === 0) return undefined;
@@ -88,7 +88,7 @@ export class PriorityMessages implements QueueMessages {
     const e = this.top()?.shift();
     if (e) {
       this.count--;
-      this.bytes -= e.msg.size;
+      this.bytes -= e.size;
     }
     return e;
   }
@@ -98,7 +98,7 @@ export class PriorityMessages implements QueueMessages {
   requeue(e: QueueEntry): void {
     insertBySeq(this.level(e), e);
     this.count++;
-    this.bytes += e.msg.size;
+    this.bytes += e.size;
   }
   clear(): QueueEntry[] {
     const out: QueueEntry[] = [];

@@ -2,13 +2,19 @@ import { AmqpError, PropertyFlag, ReplyCode, type FieldTable } from '../../share
 import type { Binding } from './binding.js';
 import type { Consumer } from './consumer.js';
 import type { DeathReason } from './dead-letter.js';
+import type { MessageStore, RecoveredMessage, StoreHandle } from '../store/message-store.js';
 import type { Message } from './message.js';
 import { FifoMessages, PriorityMessages, type QueueMessages } from './queue-messages.js';
 import { DEFAULT_SETTINGS, type QueueSettings } from './queue-settings.js';
 
 /** A message's place in one queue. The same Message may sit in several queues, each with its own entry. */
 export interface QueueEntry {
-  readonly msg: Message;
+  /** The message, or null while it lives only on disk (lazy queues, recovered messages). */
+  msg: Message | null;
+  /** Its record in the message store (persistent in a durable queue, or paged out). */
+  readonly stored: StoreHandle | null;
+  readonly size: number;
+  readonly priority: number;
   /** Enqueue order; requeued messages go back to their place by it. */
   readonly seq: number;
   deliveryCount: number;
@@ -28,11 +34,15 @@ export interface QueueOptions {
   readonly singleActiveConsumer: boolean;
 }
 
-/** What a queue needs from its vhost: removal, and a route for its dead letters. */
+/** What a queue needs from its vhost: removal, a route for its dead letters, the message store. */
 export interface QueueHost {
+  readonly store: MessageStore | null;
   removeQueue(q: Queue): number;
   deadLetter(q: Queue, entries: readonly QueueEntry[], reason: DeathReason): void;
 }
+
+/** What became of a message offered to a queue: refused (overflow), kept in memory, or written to disk. */
+export type EnqueueOutcome = 'refused' | 'accepted' | 'persisted';
 
 /**
  * A classic queue: ready messages, consumers, and the count of messages delivered but not yet settled.
@@ -99,19 +109,55 @@ export class Queue {
     this.armUnusedTimer();
   }
 
-  /** Enqueues a routed message; false when the queue refuses it (reject-publish overflow). */
-  enqueue(msg: Message): boolean {
+  /**
+   * Enqueues a routed message. Persistent messages in a durable queue, and every message of a lazy queue,
+   * go to the message store; a lazy queue then keeps only the entry in memory.
+   */
+  enqueue(msg: Message): EnqueueOutcome {
     const s = this.settings;
-    const entry: QueueEntry = { msg, seq: this.nextSeq++, deliveryCount: 0, expiresAt: this.expiryOf(msg) };
+    const expiresAt = this.expiryOf(msg);
     if (s.overflow !== 'drop-head' && this.wouldOverflow(msg)) {
-      if (s.overflow === 'reject-publish-dlx') this.host.deadLetter(this, [entry], 'maxlen');
-      return false;
+      if (s.overflow === 'reject-publish-dlx') this.host.deadLetter(this, [this.entry(msg, null, expiresAt)], 'maxlen');
+      return 'refused';
     }
+    const store = this.host.store;
+    const persist = store !== null && this.options.durable && msg.persistent;
+    const lazy = store !== null && s.queueMode === 'lazy';
+    const stored = persist || lazy ? store!.add(this.vhost, this.name, msg, persist, expiresAt) : null;
+    const entry = this.entry(msg, stored, expiresAt);
     this.messages.push(entry);
     if (this.consumers.length > 0) this.dispatch();
+    if (lazy && entry.deliveryCount === 0) entry.msg = null;
     this.enforceLengthLimit();
     if (entry.expiresAt !== 0) this.expireHead(Date.now());
-    return true;
+    return persist ? 'persisted' : 'accepted';
+  }
+
+  private entry(msg: Message, stored: StoreHandle | null, expiresAt: number): QueueEntry {
+    return { msg, stored, size: msg.size, priority: msg.priority, seq: this.nextSeq++, deliveryCount: 0, expiresAt };
+  }
+
+  /** Messages recovered from the store after a restart; they may have been delivered before, so redelivered. */
+  restore(recovered: readonly RecoveredMessage[]): void {
+    for (const r of recovered) {
+      this.messages.push({ msg: null, stored: r.handle, size: r.size, priority: r.priority, seq: this.nextSeq++, deliveryCount: 1, expiresAt: r.expiresAt });
+    }
+    this.expireHead(Date.now());
+  }
+
+  /** The entry's message, read back from the store when it is paged out. */
+  messageOf(e: QueueEntry): Message {
+    return e.msg ?? this.host.store!.load(e.stored!);
+  }
+
+  /** The entry has left the queue for good: its stored record can go. */
+  private forget(e: QueueEntry): void {
+    if (e.stored) this.host.store!.settle(e.stored);
+  }
+
+  private deadLetterAll(entries: readonly QueueEntry[], reason: DeathReason): void {
+    this.host.deadLetter(this, entries, reason);
+    for (const e of entries) this.forget(e);
   }
 
   private expiryOf(msg: Message): number {
@@ -141,7 +187,7 @@ export class Queue {
     ) {
       dropped.push(this.messages.shift()!);
     }
-    if (dropped.length > 0) this.host.deadLetter(this, dropped, 'maxlen');
+    if (dropped.length > 0) this.deadLetterAll(dropped, 'maxlen');
   }
 
   /** Dead-letters expired messages at the head and re-arms the timer for the next head. */
@@ -150,7 +196,7 @@ export class Queue {
     for (let e = this.messages.peek(); e && e.expiresAt !== 0 && e.expiresAt <= now; e = this.messages.peek()) {
       expired.push(this.messages.shift()!);
     }
-    if (expired.length > 0) this.host.deadLetter(this, expired, 'expired');
+    if (expired.length > 0) this.deadLetterAll(expired, 'expired');
     this.armTtlTimer();
   }
 
@@ -181,33 +227,38 @@ export class Queue {
   }
 
   /** basic.get: the next live message, counted unacked unless taken with no-ack. */
-  get(noAck: boolean): QueueEntry | undefined {
+  get(noAck: boolean): { entry: QueueEntry; msg: Message } | undefined {
     this.armUnusedTimer();
     this.expireHead(Date.now());
     const e = this.messages.shift();
     if (!e) return undefined;
     e.deliveryCount++;
-    if (!noAck) this.unacked++;
+    const msg = this.messageOf(e);
+    if (noAck) this.forget(e);
+    else this.unacked++;
     this.armTtlTimer();
-    return e;
+    return { entry: e, msg };
   }
 
   /** An unacked delivery was acked. */
-  settle(_e: QueueEntry): void {
+  settle(e: QueueEntry): void {
     this.unacked--;
+    this.forget(e);
   }
 
   /** An unacked delivery was rejected or nacked without requeue: it is dead-lettered if configured. */
   reject(e: QueueEntry): void {
     this.unacked--;
-    if (!this.deleted) this.host.deadLetter(this, [e], 'rejected');
+    if (this.deleted) this.forget(e);
+    else this.deadLetterAll([e], 'rejected');
   }
 
   /** Unacked deliveries come back (nack/reject with requeue, recover, channel closed). */
   requeue(entries: Iterable<QueueEntry>): void {
     for (const e of entries) {
       this.unacked--;
-      if (!this.deleted) this.messages.requeue(e);
+      if (this.deleted) this.forget(e);
+      else this.messages.requeue(e);
     }
     this.expireHead(Date.now());
     this.dispatch();
@@ -246,9 +297,10 @@ export class Queue {
   }
 
   purge(): number {
-    const n = this.messages.clear().length;
+    const gone = this.messages.clear();
+    for (const e of gone) this.forget(e);
     this.armTtlTimer();
-    return n;
+    return gone.length;
   }
 
   /** Marks the queue deleted, cancels its consumers and drops its messages; returns the ready count. */
@@ -283,12 +335,13 @@ export class Queue {
         const redelivered = e.deliveryCount > 0;
         e.deliveryCount++;
         if (!c.noAck) this.unacked++;
-        c.deliver(this, e, redelivered);
+        c.deliver(this, e, this.messageOf(e), redelivered);
+        if (c.noAck) this.forget(e);
       }
     } finally {
       this.dispatching = false;
     }
-    if (expired) this.host.deadLetter(this, expired, 'expired');
+    if (expired) this.deadLetterAll(expired, 'expired');
     if (this.ttlTimerAt !== 0) this.armTtlTimer();
   }
 

@@ -5,13 +5,15 @@ import { defaultExchangeRefused, exclusiveLocked, inequivalent, inUse, notFound,
 import { Exchange, type ExchangeOptions } from './exchange.js';
 import { HEADERS_MATCH_MODES } from './exchange-types/headers.js';
 import { EXCHANGE_TYPES } from './exchange-types/index.js';
+import { encodeArgs, type DefinitionRecord, type DefinitionsSink } from '../store/definitions-store.js';
+import type { MessageStore } from '../store/message-store.js';
 import { deadLettered, isDeathCycle, type DeathReason } from './dead-letter.js';
 import type { Message } from './message.js';
 import { generatedName, isReserved } from './names.js';
 import { makePolicy, matchPolicy, policySettings, type Policy, type PolicyKind } from './policies.js';
 import { parseQueueArguments, QUEUE_ARGS_COMPARED } from './queue-arguments.js';
 import { mergeSettings, type PartialSettings } from './queue-settings.js';
-import { Queue, type QueueEntry, type QueueHost } from './queue.js';
+import { Queue, type EnqueueOutcome, type QueueEntry, type QueueHost } from './queue.js';
 
 export interface QueueDeclare {
   readonly name: string;
@@ -53,7 +55,11 @@ export class Vhost implements QueueHost {
   private readonly scratch = new Set<BindingDestination>();
   private readonly visited = new Set<Exchange>();
 
-  constructor(readonly name: string) {
+  constructor(
+    readonly name: string,
+    private readonly sink: DefinitionsSink,
+    readonly store: MessageStore | null,
+  ) {
     for (const [name, type, internal] of DEFAULT_EXCHANGES) {
       this.createExchange({ name, type, durable: true, autoDelete: false, internal, arguments: {} });
     }
@@ -93,6 +99,7 @@ export class Vhost implements QueueHost {
     const x = new Exchange(this.name, o, EXCHANGE_TYPES.get(o.type)!());
     this.exchanges.set(o.name, x);
     this.applyExchangePolicy(x);
+    if (isDurableExchange(x)) this.sink.record(exchangeRecord(this.name, x));
     return x;
   }
 
@@ -118,6 +125,7 @@ export class Vhost implements QueueHost {
   private removeExchange(x: Exchange): void {
     x.deleted = true;
     this.exchanges.delete(x.name);
+    if (isDurableExchange(x)) this.sink.record({ op: 'exchange-delete', vhost: this.name, name: x.name });
     for (const b of [...x.bindings.values()]) this.removeBinding(b);
     for (const b of [...x.inbound]) this.removeBinding(b);
   }
@@ -132,7 +140,7 @@ export class Vhost implements QueueHost {
     return q;
   }
 
-  declareQueue(d: QueueDeclare, owner: object): Queue {
+  declareQueue(d: QueueDeclare, owner: object | null): Queue {
     if (d.passive) return this.queue(d.name, owner);
     const name = d.name === '' ? generatedName('amq.gen-') : d.name;
     if (isReserved(name) && d.name !== '') throw reservedName('queue', name);
@@ -168,6 +176,7 @@ export class Vhost implements QueueHost {
     this.queues.set(name, q);
     this.queueArgs.set(q, args.settings);
     this.applyQueuePolicy(q);
+    if (isDurableQueue(q)) this.sink.record(queueRecord(this.name, q));
     return q;
   }
 
@@ -188,6 +197,7 @@ export class Vhost implements QueueHost {
     if (q.deleted) return 0;
     this.queues.delete(q.name);
     this.queueArgs.delete(q);
+    if (isDurableQueue(q)) this.sink.record({ op: 'queue-delete', vhost: this.name, name: q.name });
     for (const b of [...q.inbound]) this.removeBinding(b);
     return q.destroy();
   }
@@ -212,6 +222,7 @@ export class Vhost implements QueueHost {
     x.bindings.set(id, b);
     x.router.add(b);
     destination.inbound.add(b);
+    if (isDurableBinding(b)) this.sink.record(bindingRecord('binding', this.name, b));
   }
 
   unbind(source: string, destination: BindingDestination, routingKey: string, args: FieldTable): void {
@@ -226,6 +237,7 @@ export class Vhost implements QueueHost {
     if (!x.bindings.delete(b.id)) return;
     x.router.remove(b);
     b.destination.inbound.delete(b);
+    if (isDurableBinding(b)) this.sink.record(bindingRecord('binding-delete', this.name, b));
     if (x.options.autoDelete && x.bindings.size === 0 && !x.deleted) this.removeExchange(x);
   }
 
@@ -285,11 +297,17 @@ export class Vhost implements QueueHost {
     }
   }
 
-  /** Delivers a routed message into each queue; false if any queue refused it (reject-publish). */
-  enqueue(queues: readonly Queue[], msg: Message): boolean {
-    let ok = true;
-    for (const q of queues) ok = q.enqueue(msg) && ok;
-    return ok;
+  /**
+   * Delivers a routed message into each queue: refused if any queue refused it (reject-publish), persisted
+   * if any wrote it to the store (its confirm then waits for the sync).
+   */
+  enqueue(queues: readonly Queue[], msg: Message): EnqueueOutcome {
+    let outcome: EnqueueOutcome = 'accepted';
+    for (const q of queues) {
+      const o = q.enqueue(msg);
+      if (o === 'refused' || (o === 'persisted' && outcome === 'accepted')) outcome = o;
+    }
+    return outcome;
   }
 
   /**
@@ -302,7 +320,7 @@ export class Vhost implements QueueHost {
     const x = this.exchanges.get(dlx);
     if (!x) return;
     for (const e of entries) {
-      const msg = deadLettered(e.msg, q.name, reason, dlx, dlrk);
+      const msg = deadLettered(q.messageOf(e), q.name, reason, dlx, dlrk);
       const targets = this.route(x, [msg.routingKey], msg.properties.headers).filter((t) => !isDeathCycle(msg, t.name));
       this.enqueue(targets, msg);
     }
@@ -314,14 +332,31 @@ export class Vhost implements QueueHost {
   setPolicy(kind: PolicyKind, p: Omit<Policy, 'regex' | 'vhost'>): Policy {
     const policy = makePolicy(kind, { ...p, vhost: this.name });
     (kind === 'policy' ? this.policies : this.operatorPolicies).set(p.name, policy);
+    this.sink.record(policyRecord(kind, policy));
     this.reapplyPolicies();
     return policy;
   }
 
   clearPolicy(kind: PolicyKind, name: string): boolean {
     const removed = (kind === 'policy' ? this.policies : this.operatorPolicies).delete(name);
-    if (removed) this.reapplyPolicies();
+    if (removed) {
+      this.sink.record({ op: 'policy-delete', kind, vhost: this.name, name });
+      this.reapplyPolicies();
+    }
     return removed;
+  }
+
+  /** Records for every durable definition in this vhost (compaction). */
+  snapshot(): DefinitionRecord[] {
+    const out: DefinitionRecord[] = [];
+    for (const x of this.exchanges.values()) if (isDurableExchange(x)) out.push(exchangeRecord(this.name, x));
+    for (const q of this.queues.values()) if (isDurableQueue(q)) out.push(queueRecord(this.name, q));
+    for (const x of this.exchanges.values()) {
+      for (const b of x.bindings.values()) if (isDurableBinding(b)) out.push(bindingRecord('binding', this.name, b));
+    }
+    for (const p of this.policies.values()) out.push(policyRecord('policy', p));
+    for (const p of this.operatorPolicies.values()) out.push(policyRecord('operator-policy', p));
+    return out;
   }
 
   private reapplyPolicies(): void {
@@ -347,6 +382,28 @@ export class Vhost implements QueueHost {
       }
     }
   }
+}
+
+const isDurableExchange = (x: Exchange): boolean => x.options.durable && x.name !== '' && !isReserved(x.name);
+const isDurableQueue = (q: Queue): boolean => q.options.durable && !q.options.exclusive;
+const isDurableBinding = (b: Binding): boolean =>
+  b.source.options.durable && (b.destination.kind === 'queue' ? isDurableQueue(b.destination) : b.destination.options.durable);
+
+function exchangeRecord(vhost: string, x: Exchange): DefinitionRecord {
+  const o = x.options;
+  return { op: 'exchange', vhost, name: o.name, type: o.type, autoDelete: o.autoDelete, internal: o.internal, args: encodeArgs(o.arguments) };
+}
+
+function queueRecord(vhost: string, q: Queue): DefinitionRecord {
+  return { op: 'queue', vhost, name: q.name, autoDelete: q.options.autoDelete, args: encodeArgs(q.options.arguments) };
+}
+
+function bindingRecord(op: 'binding' | 'binding-delete', vhost: string, b: Binding): DefinitionRecord {
+  return { op, vhost, source: b.source.name, kind: b.destination.kind, destination: b.destination.name, routingKey: b.routingKey, args: encodeArgs(b.arguments) };
+}
+
+function policyRecord(kind: PolicyKind, p: Policy): DefinitionRecord {
+  return { op: 'policy', kind, vhost: p.vhost, name: p.name, pattern: p.pattern, applyTo: p.applyTo, priority: p.priority, definition: p.definition };
 }
 
 function bindingId(d: BindingDestination, routingKey: string, args: FieldTable): string {

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNode, type NodeConfig, type RunningNode } from '../../node/index.js';
@@ -15,11 +17,29 @@ export interface TestNode {
   close(): Promise<void>;
 }
 
-/** A real node in this process on a free loopback port; close it in t.teardown. */
+/** A fresh temporary data folder; removed by the returned function. */
+export function tempDataDir(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'warren-test-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A real node in this process on a free loopback port with its own temporary data folder (removed on
+ * close unless the caller passed a dataDir); close it in t.teardown.
+ */
 export async function startTestNode(overrides: Partial<NodeConfig> = {}): Promise<TestNode> {
-  const node = await startNode({ amqpPort: 0, amqpHost: '127.0.0.1', logLevel: 'silent', ...overrides });
+  const temp = overrides.dataDir === undefined ? tempDataDir() : null;
+  const node = await startNode({ amqpPort: 0, amqpHost: '127.0.0.1', logLevel: 'silent', ...(temp ? { dataDir: temp.dir } : {}), ...overrides });
   const port = node.amqp.port;
-  return { node, port, url: `amqp://guest:guest@127.0.0.1:${port}`, close: () => node.close() };
+  return {
+    node,
+    port,
+    url: `amqp://guest:guest@127.0.0.1:${port}`,
+    close: async () => {
+      await node.close();
+      temp?.remove();
+    },
+  };
 }
 
 export async function freePort(): Promise<number> {
@@ -61,7 +81,8 @@ export interface SpawnedNode {
 /** A node as a separate process, started exactly as a user would (`node dist/node/main.js ...`). */
 export async function spawnNode(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<SpawnedNode> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'node', 'main.js'), '--amqp-port', String(port), '--amqp-host', '127.0.0.1', ...args], {
+  const dataArgs = args.includes('--data-dir') ? [] : ['--data-dir', mkdtempSync(join(tmpdir(), 'warren-test-'))];
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'node', 'main.js'), '--amqp-port', String(port), '--amqp-host', '127.0.0.1', ...dataArgs, ...args], {
     env: { ...process.env, WARREN_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,213 @@
+/**
+ * The node's message store: queued messages that must outlive the process (persistent messages in durable
+ * queues) or the heap (lazy and paged queues), in one segmented log.
+ *
+ * Records: ENQUEUE (id, flags, vhost, queue, exchange, routing key, properties, body) and SETTLE (ids).
+ * A message is live from its ENQUEUE until a SETTLE names it. Recovery replays every segment: live
+ * recoverable messages come back to their queues in id order; transient (lazy-only) ones are dropped.
+ *
+ * Space comes back by deleting whole segments. A segment may go when none of its enqueues is live and
+ * every segment whose enqueues it settles is already gone — otherwise deleting its SETTLE records would
+ * bring acked messages back at the next start.
+ */
+import type { Logger } from 'pino';
+import { Reader, Writer } from '../../shared/amqp/index.js';
+import { Message } from '../broker/message.js';
+import { SegmentLog, type RecordRef } from './segment-log.js';
+
+const ENQUEUE = 1;
+const SETTLE = 2;
+const RECOVERABLE = 1;
+
+/** Where a stored message lives; kept by the queue entry. */
+export interface StoreHandle {
+  readonly id: number;
+  readonly ref: RecordRef;
+}
+
+export interface RecoveredMessage {
+  readonly handle: StoreHandle;
+  readonly size: number;
+  readonly priority: number;
+  readonly expiresAt: number;
+}
+
+interface SegmentInfo {
+  live: number;
+  /** Segments whose enqueues this segment's SETTLE records refer to. */
+  readonly settles: Set<number>;
+}
+
+export class MessageStore {
+  private readonly log: SegmentLog;
+  private nextId = 1;
+  private readonly info = new Map<number, SegmentInfo>();
+  private settleBatch: StoreHandle[] = [];
+  private settleQueued = false;
+  private readonly scratch = new Reader();
+  /** One writer for all records: each record is handed out as its own subarray, never overwritten. */
+  private readonly w = new Writer();
+
+  constructor(
+    dir: string,
+    segmentSize: number,
+    private readonly logger: Logger,
+  ) {
+    this.log = new SegmentLog(dir, segmentSize, logger);
+  }
+
+  /**
+   * Replays the log; returns live recoverable messages per "vhost\0queue", in enqueue order. Messages of
+   * queues the caller does not restore must be settled by it (`settle`), so their space comes back.
+   */
+  recover(): Map<string, RecoveredMessage[]> {
+    const live = new Map<number, { key: string; msg: RecoveredMessage; recoverable: boolean }>();
+    let records = 0;
+    const started = Date.now();
+    this.log.replay((payload, ref) => {
+      records++;
+      if (records % 250_000 === 0) this.logger.info({ records }, 'recovering message store');
+      const r = this.scratch.reset(payload);
+      const type = r.u8();
+      if (type === ENQUEUE) {
+        const id = r.u64();
+        const flags = r.u8();
+        const vhost = r.shortstr();
+        const queue = r.shortstr();
+        const expiresAt = r.u64();
+        const priority = r.u8();
+        this.segment(ref.segment).live++;
+        live.set(id, { key: `${vhost}\u0000${queue}`, msg: { handle: { id, ref }, size: payload.length, priority, expiresAt }, recoverable: (flags & RECOVERABLE) !== 0 });
+        this.nextId = Math.max(this.nextId, id + 1);
+      } else if (type === SETTLE) {
+        const n = r.u32();
+        for (let i = 0; i < n; i++) {
+          const id = r.u64();
+          const m = live.get(id);
+          if (!m) continue;
+          live.delete(id);
+          this.segment(ref.segment).settles.add(m.msg.handle.ref.segment);
+          this.segment(m.msg.handle.ref.segment).live--;
+        }
+      }
+    });
+    const byQueue = new Map<string, RecoveredMessage[]>();
+    const drop: StoreHandle[] = [];
+    for (const m of live.values()) {
+      if (!m.recoverable) {
+        drop.push(m.msg.handle);
+        continue;
+      }
+      let list = byQueue.get(m.key);
+      if (!list) byQueue.set(m.key, (list = []));
+      list.push(m.msg);
+    }
+    for (const h of drop) this.settle(h);
+    this.collect();
+    this.logger.info({ records, messages: live.size - drop.length, ms: Date.now() - started }, 'message store recovered');
+    return byQueue;
+  }
+
+  private segment(id: number): SegmentInfo {
+    let s = this.info.get(id);
+    if (!s) this.info.set(id, (s = { live: 0, settles: new Set() }));
+    return s;
+  }
+
+  /** Stores a message for a queue; `recoverable` ones come back after a restart. */
+  add(vhost: string, queue: string, msg: Message, recoverable: boolean, expiresAt: number): StoreHandle {
+    const w = this.w;
+    w.mark();
+    w.u8(ENQUEUE);
+    w.u64(this.nextId);
+    w.u8(recoverable ? RECOVERABLE : 0);
+    w.shortstr(vhost);
+    w.shortstr(queue);
+    w.u64(expiresAt);
+    w.u8(Math.min(255, msg.priority));
+    w.shortstr(msg.exchange);
+    w.shortstr(msg.routingKey);
+    w.u32(msg.rawProperties.length);
+    w.bytes(msg.rawProperties);
+    w.u32(msg.body.length);
+    const head = w.toBuffer();
+    const ref = this.log.append([head, msg.body]);
+    this.segment(ref.segment).live++;
+    return { id: this.nextId++, ref };
+  }
+
+  /** Reads a stored message back. */
+  load(h: StoreHandle): Message {
+    const r = this.scratch.reset(this.log.read(h.ref));
+    r.u8();
+    r.u64();
+    r.u8();
+    r.shortstr();
+    r.shortstr();
+    r.u64();
+    r.u8();
+    const exchange = r.shortstr();
+    const routingKey = r.shortstr();
+    const props = r.longstr();
+    const body = r.longstr();
+    return new Message(exchange, routingKey, props, body);
+  }
+
+  /** The message is gone from its queue (acked, dropped, expired, purged); logged in batches. */
+  settle(h: StoreHandle): void {
+    this.settleBatch.push(h);
+    if (!this.settleQueued) {
+      this.settleQueued = true;
+      setImmediate(() => this.writeSettles());
+    }
+  }
+
+  private writeSettles(): void {
+    this.settleQueued = false;
+    const batch = this.settleBatch;
+    if (batch.length === 0) return;
+    this.settleBatch = [];
+    const w = this.w;
+    w.mark();
+    w.u8(SETTLE);
+    w.u32(batch.length);
+    for (const h of batch) w.u64(h.id);
+    const ref = this.log.append([w.toBuffer()]);
+    const into = this.segment(ref.segment);
+    for (const h of batch) {
+      into.settles.add(h.ref.segment);
+      this.segment(h.ref.segment).live--;
+    }
+    this.collect();
+  }
+
+  /** Deletes every segment that holds nothing needed (see the header comment). */
+  private collect(): void {
+    let deleted = true;
+    while (deleted) {
+      deleted = false;
+      for (const id of this.log.segmentIds) {
+        const s = this.info.get(id) ?? this.segment(id);
+        if (s.live > 0 || id === this.log.currentSegment) continue;
+        if ([...s.settles].some((other) => other !== id && this.info.has(other))) continue;
+        if (this.log.deleteSegment(id)) {
+          this.info.delete(id);
+          deleted = true;
+        }
+      }
+    }
+  }
+
+  whenDurable(cb: () => void): void {
+    this.log.whenDurable(cb);
+  }
+
+  get segmentCount(): number {
+    return this.log.segmentIds.length;
+  }
+
+  close(): void {
+    this.writeSettles();
+    this.log.close();
+  }
+}
