@@ -17,6 +17,7 @@ export function basicPublish(ch: Channel, m: BasicPublish, properties: Buffer, b
     throw new AmqpError(ReplyCode.AccessRefused, `cannot publish to internal exchange '${m.exchange}' in vhost '${ch.vhost.name}'`);
   }
   const msg = new Message(m.exchange, m.routingKey, properties, body);
+  ch.conn.published();
   if (ch.tx) return ch.tx.publish(x, msg, m.mandatory);
   routeMessage(ch, x, msg, m.mandatory);
 }

@@ -25,6 +25,7 @@ import type { User } from '../broker/users.js';
 import type { Vhost } from '../broker/vhost.js';
 import type { NodeConfig } from '../config.js';
 import { Channel } from './channel.js';
+import type { AlarmListener, ResourceAlarms } from './resource-alarms.js';
 import { MECHANISMS, parseSaslResponse, refused } from './sasl.js';
 import { serverProperties } from './server-properties.js';
 import type { Tickable, Ticker } from './ticker.js';
@@ -43,6 +44,7 @@ export interface ConnectionContext {
   readonly ticker: Ticker;
   readonly log: Logger;
   readonly connections: Set<AmqpConnection>;
+  readonly alarms: ResourceAlarms;
 }
 
 /**
@@ -52,7 +54,7 @@ export interface ConnectionContext {
  * A protocol error on a channel closes that channel; a hard error closes the connection with the reply
  * code and the failing class/method, and nothing a client sends can disturb other connections.
  */
-export class AmqpConnection implements FrameSink, Tickable {
+export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   readonly out = new Writer();
   readonly reader = new Reader();
   private readonly parser: FrameParser;
@@ -71,6 +73,9 @@ export class AmqpConnection implements FrameSink, Tickable {
   channelMax: number;
   heartbeat = 0;
   writeBlocked = false;
+  /** Has published at least once: only publishing connections are blocked by resource alarms. */
+  private publisher = false;
+  private blockedBy: string | null = null;
   user: User | null = null;
   vhost: Vhost | null = null;
   permission: Permission | null = null;
@@ -295,6 +300,31 @@ export class AmqpConnection implements FrameSink, Tickable {
     for (const ch of this.channels.values()) ch.resumeDeliveries();
   }
 
+  // ---- resource alarms --------------------------------------------------------------------------
+
+  /** Called on every publish: the first one marks this a publisher, and blocks it if an alarm is on. */
+  published(): void {
+    this.publisher = true;
+    if (this.blockedBy === null && this.ctx.alarms.active !== null) this.block(this.ctx.alarms.active);
+  }
+
+  alarmChanged(reason: string | null): void {
+    if (reason !== null && this.publisher && this.blockedBy === null) this.block(reason);
+    else if (reason === null && this.blockedBy !== null) {
+      this.blockedBy = null;
+      this.lastRead = Date.now();
+      if (this.clientCapability('connection.blocked')) this.send(0, { name: 'connection.unblocked' });
+      this.socket.resume();
+    }
+  }
+
+  private block(reason: string): void {
+    this.blockedBy = reason;
+    if (this.clientCapability('connection.blocked')) this.send(0, { name: 'connection.blocked', reason });
+    // stop reading: the publisher's frames wait in its socket buffer while our deliveries keep flowing
+    this.socket.pause();
+  }
+
   // ---- errors and closing ------------------------------------------------------------------------
 
   /** Handles anything thrown while processing input: channel errors close the channel, others the connection. */
@@ -341,7 +371,8 @@ export class AmqpConnection implements FrameSink, Tickable {
     }
     if (this.heartbeat === 0 || this.state !== 'running') return;
     const hb = this.heartbeat * 1000;
-    if (now - this.lastRead > 2 * hb) {
+    // while blocked we are not reading, so the client's heartbeats cannot count (RabbitMQ pauses it too)
+    if (this.blockedBy === null && now - this.lastRead > 2 * hb) {
       this.ctx.log.info({ conn: this.name, timeout: this.heartbeat }, 'missed heartbeats from client');
       return void this.socket.destroy();
     }

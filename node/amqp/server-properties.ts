@@ -19,6 +19,7 @@ export function serverProperties(clusterName: string = `warren@${hostname()}`): 
       exchange_exchange_bindings: true,
       'basic.nack': true,
       consumer_cancel_notify: true,
+      'connection.blocked': true,
       consumer_priorities: true,
       authentication_failure_close: true,
       per_consumer_qos: true,

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Broker } from '../broker/broker.js';
 import type { NodeConfig } from '../config.js';
 import { AmqpConnection, type ConnectionContext } from './connection.js';
+import { ResourceAlarms } from './resource-alarms.js';
 import { Ticker } from './ticker.js';
 
 /** The AMQP listener: accepts sockets and gives each an AmqpConnection. */
@@ -11,8 +12,16 @@ export class AmqpServer {
   private readonly ctx: ConnectionContext;
 
   constructor(broker: Broker, config: NodeConfig, log: Logger) {
-    this.ctx = { broker, config, log, ticker: new Ticker(), connections: new Set() };
+    const connections = new Set<AmqpConnection>();
+    const ticker = new Ticker();
+    const alarms = new ResourceAlarms(config, connections, log);
+    this.ctx = { broker, config, log, ticker, connections, alarms };
     this.server = createServer((socket) => new AmqpConnection(socket, this.ctx));
+    this.server.on('listening', () => {
+      alarms.tick();
+      ticker.add(alarms);
+    });
+    this.server.on('close', () => ticker.delete(alarms));
   }
 
   get connections(): ReadonlySet<AmqpConnection> {
