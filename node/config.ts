@@ -3,6 +3,8 @@ import { fraction, intRange, oneOf, port, stringList, text, type Schema } from '
 export interface NodeConfig {
   amqpPort: number;
   amqpHost: string;
+  mgmtPort: number;
+  mgmtHost: string;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   defaultUser: string;
@@ -22,6 +24,8 @@ export interface NodeConfig {
 export const NODE_SCHEMA: Schema<NodeConfig> = {
   amqpPort: { parse: port, default: 5672, env: 'WARREN_AMQP_PORT', help: 'AMQP listening port (0 = any free port)' },
   amqpHost: { parse: text, default: '::', env: 'WARREN_AMQP_HOST', help: 'AMQP listening address' },
+  mgmtPort: { parse: port, default: 15672, env: 'WARREN_MGMT_PORT', help: 'management HTTP API and web UI port (0 = any free port)' },
+  mgmtHost: { parse: text, default: '::', env: 'WARREN_MGMT_HOST', help: 'management listening address' },
   dataDir: { parse: text, default: './data', env: 'WARREN_DATA_DIR', help: 'folder for the node\'s data' },
   logLevel: {
     parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),

@@ -1,10 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type Logger } from '../shared/log.js';
 import { AmqpServer } from './amqp/server.js';
 import { Broker } from './broker/broker.js';
 import { NODE_SCHEMA, type NodeConfig } from './config.js';
+import { Rates } from './mgmt/rates.js';
+import { MgmtServer } from './mgmt/server.js';
 import { DefinitionsStore } from './store/definitions-store.js';
 import { MessageStore } from './store/message-store.js';
 
@@ -14,6 +17,7 @@ export interface RunningNode {
   readonly config: NodeConfig;
   readonly broker: Broker;
   readonly amqp: AddressInfo;
+  readonly mgmt: AddressInfo;
   readonly log: Logger;
   close(): Promise<void>;
 }
@@ -44,13 +48,24 @@ export async function startNode(overrides: Partial<NodeConfig> = {}): Promise<Ru
   const server = new AmqpServer(broker, config, log);
   const amqp = await server.listen(config.amqpPort, config.amqpHost);
   log.info({ port: amqp.port, host: amqp.address, dataDir: config.dataDir }, 'AMQP listener started');
+  const node = `warren@${hostname()}`;
+  const mgmtServer = new MgmtServer({ broker, amqp: server, config, node, rates: new Rates(), log, startedAt: Date.now() });
+  let mgmt: AddressInfo;
+  try {
+    mgmt = await mgmtServer.listen(config.mgmtPort, config.mgmtHost);
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+  log.info({ port: mgmt.port, host: mgmt.address }, 'management listener started');
   return {
     config,
     broker,
     amqp,
+    mgmt,
     log,
     async close() {
-      await server.close();
+      await Promise.all([server.close(), mgmtServer.close()]);
       store.close();
       definitions.close();
     },

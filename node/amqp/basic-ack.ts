@@ -30,6 +30,7 @@ export function settle(ch: Channel, ds: readonly Delivery[], how: Settlement): v
   } else if (how === 'discard') {
     for (const d of ds) d.queue.reject(d.entry);
   } else {
+    ch.stats.ack += ds.length;
     for (const d of ds) d.queue.settle(d.entry);
   }
   for (const q of new Set(ds.map((d) => d.queue))) q.dispatch();

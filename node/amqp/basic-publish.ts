@@ -18,6 +18,7 @@ export function basicPublish(ch: Channel, m: BasicPublish, properties: Buffer, b
   }
   const msg = new Message(m.exchange, m.routingKey, properties, body);
   ch.conn.published();
+  ch.stats.publish++;
   if (ch.tx) return ch.tx.publish(x, msg, m.mandatory);
   routeMessage(ch, x, msg, m.mandatory);
 }
@@ -47,6 +48,7 @@ export function routeMessage(ch: Channel, x: Exchange, msg: Message, mandatory: 
   // a queue refusing the message (reject-publish overflow) makes the confirm a nack; a persisted one is
   // confirmed only once the store has synced it
   const confirm = (): void => {
+    ch.stats.confirm++;
     ch.confirms?.settle(seq, outcome !== 'refused');
     ch.conn.scheduleFlush();
   };
@@ -60,6 +62,7 @@ function routingKeys(v: FieldValue | undefined): string[] {
 }
 
 function sendReturn(ch: Channel, msg: Message): void {
+  ch.stats.returnUnroutable++;
   const out = ch.conn.out;
   writeMethodFrame(out, ch.id, { name: 'basic.return', replyCode: ReplyCode.NoRoute, replyText: 'NO_ROUTE', exchange: msg.exchange, routingKey: msg.routingKey });
   writeContent(out, ch.id, msg.rawProperties, msg.body, ch.conn.frameMax);

@@ -14,6 +14,7 @@ import type { Message } from '../broker/message.js';
 import type { Access } from '../broker/permissions.js';
 import { accessRefused } from '../broker/permissions.js';
 import type { Queue, QueueEntry } from '../broker/queue.js';
+import { MessageCounters } from '../broker/stats.js';
 import type { Vhost } from '../broker/vhost.js';
 import { basicAck, basicGet, basicNack, basicRecover, basicReject, requeueAll } from './basic-ack.js';
 import { basicCancel, basicConsume, basicQos } from './basic-consume.js';
@@ -45,6 +46,7 @@ export class Channel {
   channelPrefetch = 0;
   /** Last queue declared on this channel, used when a method names the queue ''. */
   lastQueue: string | null = null;
+  readonly stats = new MessageCounters();
 
   constructor(
     readonly conn: AmqpConnection,
@@ -194,6 +196,8 @@ export class Channel {
 
   deliver(c: ChannelConsumer, queue: Queue, entry: QueueEntry, msg: Message, redelivered: boolean): void {
     const tag = c.noAck ? ++this.unacked.lastTag : this.unacked.add(queue, entry, c);
+    if (c.noAck) this.stats.deliverNoAck++;
+    else this.stats.deliver++;
     const out = this.conn.out;
     writeMethodFrame(out, this.id, {
       name: 'basic.deliver',

@@ -81,6 +81,9 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   permission: Permission | null = null;
   clientProperties: FieldTable = {};
   readonly name: string;
+  readonly connectedAt = Date.now();
+  recvOct = 0;
+  sendOct = 0;
 
   constructor(
     readonly socket: Socket,
@@ -109,6 +112,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
 
   private onData(chunk: Buffer): void {
     this.lastRead = Date.now();
+    this.recvOct += chunk.length;
     try {
       if (this.state === 'protocol-header') {
         chunk = this.readProtocolHeader(chunk);
@@ -289,7 +293,10 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     this.lastWrite = Date.now();
     if (this.socket.destroyed || !this.socket.writable) return;
     this.socket.cork();
-    for (const b of bufs) this.socket.write(b);
+    for (const b of bufs) {
+      this.sendOct += b.length;
+      this.socket.write(b);
+    }
     this.socket.uncork();
     if (this.socket.writableLength > WRITE_HIGH_WATER) this.writeBlocked = true;
   }
@@ -357,6 +364,18 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   /** Server-initiated close (shutdown, operator): 320 CONNECTION_FORCED. */
   forceClose(reason: string): void {
     this.closeWithError(new AmqpError(ReplyCode.ConnectionForced, reason));
+  }
+
+  get channelList(): Iterable<Channel> {
+    return this.channels.values();
+  }
+
+  get blockedReason(): string | null {
+    return this.blockedBy;
+  }
+
+  get stateName(): string {
+    return this.blockedBy !== null ? 'blocked' : this.state;
   }
 
   channelClosed(id: number): void {

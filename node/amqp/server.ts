@@ -28,6 +28,10 @@ export class AmqpServer {
     return this.ctx.connections;
   }
 
+  get alarms(): ResourceAlarms {
+    return this.ctx.alarms;
+  }
+
   listen(port: number, host: string): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);

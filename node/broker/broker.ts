@@ -57,6 +57,35 @@ export class Broker {
     return v;
   }
 
+  /** Deletes a vhost and everything in it; the caller closes its connections. */
+  deleteVhost(name: string): boolean {
+    const v = this.vhosts.get(name);
+    if (!v) return false;
+    for (const q of [...v.queues.values()]) v.removeQueue(q);
+    this.vhosts.delete(name);
+    this.permissions.delete(name);
+    this.recorder.record({ op: 'vhost-delete', name });
+    return true;
+  }
+
+  deleteUser(name: string): boolean {
+    if (!this.users.delete(name)) return false;
+    for (const perms of this.permissions.values()) perms.delete(name);
+    this.recorder.record({ op: 'user-delete', name });
+    return true;
+  }
+
+  clearPermission(vhost: string, user: string): boolean {
+    const removed = this.permissions.get(vhost)?.delete(user) ?? false;
+    if (removed) this.recorder.record({ op: 'permission-delete', vhost, user });
+    return removed;
+  }
+
+  /** Sets a user's password hash and tags as given (definitions import: the hash is RabbitMQ's format). */
+  importUser(name: string, passwordHash: string, tags: UserTag[]): User {
+    return this.putUser({ name, passwordHash, tags });
+  }
+
   addUser(name: string, password: string, tags: UserTag[] = []): User {
     return this.putUser({ name, passwordHash: hashPassword(password), tags });
   }
@@ -95,8 +124,11 @@ export class Broker {
 
   private apply(r: DefinitionRecord): void {
     if (r.op === 'vhost') return void this.addVhost(r.name);
+    if (r.op === 'vhost-delete') return void this.deleteVhost(r.name);
     if (r.op === 'user') return void this.putUser({ name: r.name, passwordHash: r.passwordHash, tags: r.tags as UserTag[] });
+    if (r.op === 'user-delete') return void this.deleteUser(r.name);
     if (r.op === 'permission') return this.setPermission(r.vhost, r.user, new Permission(r.configure, r.write, r.read));
+    if (r.op === 'permission-delete') return void this.clearPermission(r.vhost, r.user);
     const v = this.vhosts.get(r.vhost);
     if (!v) return;
     switch (r.op) {
@@ -120,6 +152,10 @@ export class Broker {
         return void v.setPolicy(r.kind, { name: r.name, pattern: r.pattern, applyTo: r.applyTo as 'all', priority: r.priority, definition: r.definition });
       case 'policy-delete':
         return void v.clearPolicy(r.kind, r.name);
+      case 'parameter':
+        return v.setParameter(r.component, r.name, r.value);
+      case 'parameter-delete':
+        return void v.clearParameter(r.component, r.name);
     }
   }
 

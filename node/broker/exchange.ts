@@ -1,5 +1,6 @@
 import type { FieldTable } from '../../shared/amqp/index.js';
 import type { Binding, BindingDestination, ExchangeRouter } from './binding.js';
+import { MessageCounters } from './stats.js';
 
 export interface ExchangeOptions {
   readonly name: string;
@@ -20,6 +21,7 @@ export class Exchange {
   /** Effective alternate exchange (argument, else policy). */
   alternate: string | null = null;
   policy: string | null = null;
+  readonly stats = new MessageCounters();
 
   constructor(
     readonly vhost: string,

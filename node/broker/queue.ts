@@ -5,6 +5,7 @@ import type { DeathReason } from './dead-letter.js';
 import type { MessageStore, RecoveredMessage, StoreHandle } from '../store/message-store.js';
 import type { Message } from './message.js';
 import { FifoMessages, PriorityMessages, type QueueMessages } from './queue-messages.js';
+import { MessageCounters } from './stats.js';
 import { DEFAULT_SETTINGS, type QueueSettings } from './queue-settings.js';
 
 /** A message's place in one queue. The same Message may sit in several queues, each with its own entry. */
@@ -73,6 +74,7 @@ export class Queue {
   operatorPolicy: string | null = null;
   unacked = 0;
   deleted = false;
+  readonly stats = new MessageCounters();
   /** Bindings where this queue is the destination, so deleting it removes them. */
   readonly inbound = new Set<Binding>();
 
@@ -125,6 +127,7 @@ export class Queue {
     const lazy = store !== null && s.queueMode === 'lazy';
     const stored = persist || lazy ? store!.add(this.vhost, this.name, msg, persist, expiresAt) : null;
     const entry = this.entry(msg, stored, expiresAt);
+    this.stats.publish++;
     this.messages.push(entry);
     if (this.consumers.length > 0) this.dispatch();
     if (lazy && entry.deliveryCount === 0) entry.msg = null;
@@ -234,8 +237,14 @@ export class Queue {
     if (!e) return undefined;
     e.deliveryCount++;
     const msg = this.messageOf(e);
-    if (noAck) this.forget(e);
-    else this.unacked++;
+    if (e.deliveryCount > 1) this.stats.redeliver++;
+    if (noAck) {
+      this.stats.getNoAck++;
+      this.forget(e);
+    } else {
+      this.stats.get++;
+      this.unacked++;
+    }
     this.armTtlTimer();
     return { entry: e, msg };
   }
@@ -243,6 +252,7 @@ export class Queue {
   /** An unacked delivery was acked. */
   settle(e: QueueEntry): void {
     this.unacked--;
+    this.stats.ack++;
     this.forget(e);
   }
 
@@ -336,7 +346,11 @@ export class Queue {
         e.deliveryCount++;
         if (!c.noAck) this.unacked++;
         c.deliver(this, e, this.messageOf(e), redelivered);
-        if (c.noAck) this.forget(e);
+        if (c.noAck) {
+          this.stats.deliverNoAck++;
+          this.forget(e);
+        } else this.stats.deliver++;
+        if (redelivered) this.stats.redeliver++;
       }
     } finally {
       this.dispatching = false;

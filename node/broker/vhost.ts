@@ -50,6 +50,8 @@ export class Vhost implements QueueHost {
   readonly queues = new Map<string, Queue>();
   readonly policies = new Map<string, Policy>();
   readonly operatorPolicies = new Map<string, Policy>();
+  /** Runtime parameters by component (federation-upstream, shovel, ...) then name; values are JSON. */
+  readonly parameters = new Map<string, Map<string, unknown>>();
   /** Settings each queue's own arguments ask for, kept to re-merge when policies change. */
   private readonly queueArgs = new Map<Queue, PartialSettings>();
   private readonly scratch = new Set<BindingDestination>();
@@ -251,23 +253,25 @@ export class Vhost implements QueueHost {
     const queues: Queue[] = [];
     const visited = this.visited;
     const out = this.scratch;
+    x.stats.publishIn++;
     try {
       if (x.name === '') {
         for (const rk of routingKeys) {
           const q = this.queues.get(rk);
           if (q && !queues.includes(q)) queues.push(q);
         }
-        return queues;
-      }
-      const pending: Exchange[] = [x];
-      visited.add(x);
-      this.routeFrom(pending, routingKeys, headers, queues);
-      // Unroutable: try the alternate exchange chain (each AE visited once).
-      for (let ae = this.alternateOf(x); queues.length === 0 && ae && !visited.has(ae); ae = this.alternateOf(ae)) {
-        visited.add(ae);
-        pending.push(ae);
+      } else {
+        const pending: Exchange[] = [x];
+        visited.add(x);
         this.routeFrom(pending, routingKeys, headers, queues);
+        // Unroutable: try the alternate exchange chain (each AE visited once).
+        for (let ae = this.alternateOf(x); queues.length === 0 && ae && !visited.has(ae); ae = this.alternateOf(ae)) {
+          visited.add(ae);
+          pending.push(ae);
+          this.routeFrom(pending, routingKeys, headers, queues);
+        }
       }
+      if (queues.length > 0) x.stats.publishOut++;
       return queues;
     } finally {
       visited.clear();
@@ -346,6 +350,19 @@ export class Vhost implements QueueHost {
     return removed;
   }
 
+  setParameter(component: string, name: string, value: unknown): void {
+    let m = this.parameters.get(component);
+    if (!m) this.parameters.set(component, (m = new Map()));
+    m.set(name, value);
+    this.sink.record({ op: 'parameter', vhost: this.name, component, name, value });
+  }
+
+  clearParameter(component: string, name: string): boolean {
+    const removed = this.parameters.get(component)?.delete(name) ?? false;
+    if (removed) this.sink.record({ op: 'parameter-delete', vhost: this.name, component, name });
+    return removed;
+  }
+
   /** Records for every durable definition in this vhost (compaction). */
   snapshot(): DefinitionRecord[] {
     const out: DefinitionRecord[] = [];
@@ -356,6 +373,9 @@ export class Vhost implements QueueHost {
     }
     for (const p of this.policies.values()) out.push(policyRecord('policy', p));
     for (const p of this.operatorPolicies.values()) out.push(policyRecord('operator-policy', p));
+    for (const [component, m] of this.parameters) {
+      for (const [name, value] of m) out.push({ op: 'parameter', vhost: this.name, component, name, value });
+    }
     return out;
   }
 

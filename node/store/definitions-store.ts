@@ -24,8 +24,13 @@ export function decodeArgs(s: string): FieldTable {
 
 export type DefinitionRecord =
   | { op: 'vhost'; name: string }
+  | { op: 'vhost-delete'; name: string }
   | { op: 'user'; name: string; passwordHash: string; tags: string[] }
+  | { op: 'user-delete'; name: string }
   | { op: 'permission'; vhost: string; user: string; configure: string; write: string; read: string }
+  | { op: 'permission-delete'; vhost: string; user: string }
+  | { op: 'parameter'; vhost: string; component: string; name: string; value: unknown }
+  | { op: 'parameter-delete'; vhost: string; component: string; name: string }
   | { op: 'exchange'; vhost: string; name: string; type: string; autoDelete: boolean; internal: boolean; args: string }
   | { op: 'exchange-delete'; vhost: string; name: string }
   | { op: 'queue'; vhost: string; name: string; autoDelete: boolean; args: string }

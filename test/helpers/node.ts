@@ -29,7 +29,7 @@ export function tempDataDir(): { dir: string; remove: () => void } {
  */
 export async function startTestNode(overrides: Partial<NodeConfig> = {}): Promise<TestNode> {
   const temp = overrides.dataDir === undefined ? tempDataDir() : null;
-  const node = await startNode({ amqpPort: 0, amqpHost: '127.0.0.1', logLevel: 'silent', ...(temp ? { dataDir: temp.dir } : {}), ...overrides });
+  const node = await startNode({ amqpPort: 0, amqpHost: '127.0.0.1', mgmtPort: 0, mgmtHost: '127.0.0.1', logLevel: 'silent', ...(temp ? { dataDir: temp.dir } : {}), ...overrides });
   const port = node.amqp.port;
   return {
     node,
@@ -82,7 +82,8 @@ export interface SpawnedNode {
 export async function spawnNode(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<SpawnedNode> {
   const port = await freePort();
   const dataArgs = args.includes('--data-dir') ? [] : ['--data-dir', mkdtempSync(join(tmpdir(), 'warren-test-'))];
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'node', 'main.js'), '--amqp-port', String(port), '--amqp-host', '127.0.0.1', ...dataArgs, ...args], {
+  const mgmtArgs = args.includes('--mgmt-port') ? [] : ['--mgmt-port', String(await freePort()), '--mgmt-host', '127.0.0.1'];
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'node', 'main.js'), '--amqp-port', String(port), '--amqp-host', '127.0.0.1', ...mgmtArgs, ...dataArgs, ...args], {
     env: { ...process.env, WARREN_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,8 +1,6 @@
-/**
- * A raw AMQP 0-9-1 test peer over real TCP, built on the project's own codec: it performs a correct
- * handshake or sends any bytes at all, and records every frame the server sends, so tests can check the
- * exact reply codes, class/method ids and frame sizes. Every wait is bounded.
- */
+// A raw AMQP 0-9-1 test peer over real TCP, built on the project's own codec: it performs a correct handshake
+// or sends any bytes at all, and records every frame the server sends, so tests can check exact reply codes,
+// class/method ids and frame sizes. Every wait is bounded.
 import { once } from 'node:events';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import amqplib from 'amqplib';
@@ -12,28 +10,17 @@ import {
   type BasicProperties, type FieldTable, type Method, type MethodName,
 } from '../../shared/amqp/index.js';
 
-/** The `t` a tap test callback receives. */
-export type TapTest = Parameters<Parameters<typeof tap.test>[0]>[0];
+export type TapTest = Parameters<Parameters<typeof tap.test>[0]>[0]; // the `t` of a tap test callback
 export type MethodOf<N extends MethodName> = Extract<Method, { name: N }>;
-export interface Frame {
-  readonly type: number;
-  readonly channel: number;
-  readonly payload: Buffer;
-  readonly method?: Method;
-}
+export interface Frame { readonly type: number; readonly channel: number; readonly payload: Buffer; readonly method?: Method }
 export interface HandshakeOptions {
-  /** 'PLAIN' (default), 'AMQPLAIN', or any name to test refusal. */
-  mechanism?: string;
-  /** A SASL response sent as is, instead of one built from user/password. */
-  response?: Buffer;
-  user?: string;
-  password?: string;
-  vhost?: string;
-  /** client-properties capabilities (e.g. authentication_failure_close). */
-  capabilities?: FieldTable;
-  /** tune-ok values; each defaults to what the server proposed. */
-  tuneOk?: { channelMax?: number; frameMax?: number; heartbeat?: number };
+  mechanism?: string; // 'PLAIN' (default), 'AMQPLAIN', or any name, to test refusal
+  response?: Buffer; // a SASL response sent as is, instead of one built from user/password
+  user?: string; password?: string; vhost?: string; // guest, guest, '/'
+  capabilities?: FieldTable; // client-properties capabilities, e.g. authentication_failure_close
+  tuneOk?: { channelMax?: number; frameMax?: number; heartbeat?: number }; // each defaults to the server's proposal
 }
+type Greeting = { start: MethodOf<'connection.start'>; tune: MethodOf<'connection.tune'> };
 
 export const PROTOCOL_HEADER = Buffer.from('AMQP\x00\x00\x09\x01', 'latin1');
 
@@ -45,18 +32,11 @@ export function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
 }
 
 /** The bytes `write` produces on a fresh Writer. */
-export function encode(write: (w: Writer) => void): Buffer {
-  const w = new Writer();
-  write(w);
-  return w.toBuffer();
-}
+export const encode = (write: (w: Writer) => void): Buffer => ((w) => (write(w), w.toBuffer()))(new Writer());
 
 /** A frame with a hand-chosen type, size field and end octet. */
 export function rawFrame(type: number, channel: number, payload: Buffer, o: { end?: number; size?: number } = {}): Buffer {
-  const head = Buffer.alloc(7);
-  head.writeUInt8(type, 0);
-  head.writeUInt16BE(channel, 1);
-  head.writeUInt32BE(o.size ?? payload.length, 3);
+  const head = encode((w) => (w.u8(type), w.u16(channel), w.u32(o.size ?? payload.length)));
   return Buffer.concat([head, payload, Buffer.from([o.end ?? FRAME_END])]);
 }
 
@@ -75,7 +55,6 @@ export class RawClient {
   readonly frames: Frame[] = [];
   /** Bytes the server sent before any frame: its protocol header, when it refused ours. */
   headerReply = Buffer.alloc(0);
-  /** Resolves with the time the socket closed. */
   readonly closed: Promise<number>;
   isClosed = false;
   private readonly taken = new Set<Frame>();
@@ -116,19 +95,13 @@ export class RawClient {
     this.notify();
   }
 
-  private notify(): void {
-    for (const w of [...this.waiters]) w();
-  }
+  private notify = (): void => [...this.waiters].forEach((w) => w()); // a waiter removes itself when done
 
   /** Methods received so far (on `channel`, when given). */
-  methods(channel?: number): Method[] {
-    return this.frames.flatMap((f) => (f.method && (channel === undefined || f.channel === channel) ? [f.method] : []));
-  }
+  methods = (channel?: number): Method[] => this.frames.flatMap((f) => (f.method && (channel === undefined || f.channel === channel) ? [f.method] : []));
 
-  /**
-   * Takes the first not-yet-taken frame matching `pred`, waiting for it. Rejects on timeout, when the socket
-   * closes first, or when the server sent a connection.close nobody has taken (the message shows it).
-   */
+  /** Takes the first not-yet-taken frame matching `pred`, waiting for it. Rejects on timeout, on socket close, or
+   * on a connection.close nobody has taken (the message shows it). */
   waitFrame(pred: (f: Frame) => boolean, what: string, timeoutMs = 3000): Promise<Frame> {
     return new Promise((resolve, reject) => {
       const fail = (why: string): void => (done(), reject(new Error(`waiting for ${what}: ${why}`)));
@@ -152,9 +125,7 @@ export class RawClient {
   }
 
   /** Resolves with the time the socket closed; rejects if it is still open after `timeoutMs`. */
-  waitClose(timeoutMs = 3000): Promise<number> {
-    return within(timeoutMs, this.closed, 'the server to close the socket');
-  }
+  waitClose = (timeoutMs = 3000): Promise<number> => within(timeoutMs, this.closed, 'the server to close the socket');
 
   /** Awaits the server's connection.close, answers close-ok, and awaits the socket closing. */
   async serverClose(timeoutMs = 3000): Promise<MethodOf<'connection.close'>> {
@@ -164,26 +135,20 @@ export class RawClient {
     return close;
   }
 
-  send(bytes: Buffer | string): void {
-    if (!this.socket.destroyed) this.socket.write(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes);
-  }
+  send = (bytes: Buffer | string): void => void (this.socket.destroyed || this.socket.write(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes));
 
-  sendMethod(channel: number, m: Method): void {
-    this.send(methodFrame(channel, m));
-  }
+  sendMethod = (channel: number, m: Method): void => this.send(methodFrame(channel, m));
 
   /** A content header and body frames for `body`, split at `frameMax`. */
   sendContent(channel: number, body: Buffer, props: BasicProperties = {}, frameMax = 131072): void {
     this.send(encode((w) => writeContent(w, channel, encode((p) => encodeProperties(p, props)), body, frameMax)));
   }
 
-  publish(channel: number, routingKey: string, body: Buffer, o: Partial<MethodOf<'basic.publish'>> = {}): void {
-    this.sendMethod(channel, publishMethod(routingKey, o));
-    this.sendContent(channel, body);
-  }
+  publish = (channel: number, routingKey: string, body: Buffer, o: Partial<MethodOf<'basic.publish'>> = {}): void =>
+    (this.sendMethod(channel, publishMethod(routingKey, o)), this.sendContent(channel, body));
 
   /** Protocol header through start-ok; resolves with connection.start and connection.tune. */
-  async login(o: HandshakeOptions = {}): Promise<{ start: MethodOf<'connection.start'>; tune: MethodOf<'connection.tune'> }> {
+  async login(o: HandshakeOptions = {}): Promise<Greeting> {
     this.send(PROTOCOL_HEADER);
     const start = await this.waitFor('connection.start');
     const [user, password, mechanism] = [o.user ?? 'guest', o.password ?? 'guest', o.mechanism ?? 'PLAIN'];
@@ -195,7 +160,7 @@ export class RawClient {
   }
 
   /** The whole handshake up to connection.open-ok. */
-  async handshake(o: HandshakeOptions = {}): Promise<{ start: MethodOf<'connection.start'>; tune: MethodOf<'connection.tune'> }> {
+  async handshake(o: HandshakeOptions = {}): Promise<Greeting> {
     const got = await this.login(o);
     this.sendMethod(0, { ...got.tune, ...o.tuneOk, name: 'connection.tune-ok' });
     this.sendMethod(0, { name: 'connection.open', virtualHost: o.vhost ?? '/', capabilities: '', insist: false });
@@ -208,9 +173,7 @@ export class RawClient {
     await this.waitFor('channel.open-ok', { channel: id });
   }
 
-  destroy(): void {
-    this.socket.destroy();
-  }
+  destroy = (): void => void this.socket.destroy();
 }
 
 /** A connected raw client (destroyed when the test ends); with `open`, handshaken with channel 1 open. */

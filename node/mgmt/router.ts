@@ -1,0 +1,63 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UserTag } from '../broker/users.js';
+import type { User } from '../broker/users.js';
+
+export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+export interface Request {
+  readonly method: Method;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly user: User;
+  /** The parsed JSON body (400 when it is not JSON). */
+  body(): Promise<unknown>;
+  readonly raw: IncomingMessage;
+}
+
+/** A handler's result: a JSON value (200, or 204 when undefined), or a full response it wrote itself. */
+export type Handler = (req: Request, res: ServerResponse) => Promise<unknown> | unknown;
+
+interface Route {
+  readonly method: Method;
+  readonly parts: string[];
+  readonly handler: Handler;
+  /** Least privileged tag allowed; see auth.ts for the order. */
+  readonly tag: UserTag;
+}
+
+/**
+ * Routes on path segments; `{name}` segments are parameters, percent-decoded ('%2F' is the vhost '/'),
+ * matched against the raw path so an encoded slash never splits a segment.
+ */
+export class Router {
+  private readonly routes: Route[] = [];
+
+  add(method: Method, pattern: string, tag: UserTag, handler: Handler): this {
+    this.routes.push({ method, parts: pattern.split('/').filter(Boolean), handler, tag });
+    return this;
+  }
+
+  match(method: string, path: string): { route: Route; params: Record<string, string> } | { allowed: Method[] } | null {
+    const segs = path.split('/').filter(Boolean);
+    const allowed: Method[] = [];
+    for (const r of this.routes) {
+      if (r.parts.length !== segs.length) continue;
+      const params: Record<string, string> = {};
+      let ok = true;
+      for (let i = 0; i < segs.length && ok; i++) {
+        const p = r.parts[i]!;
+        if (p.startsWith('{')) {
+          try {
+            params[p.slice(1, -1)] = decodeURIComponent(segs[i]!);
+          } catch {
+            ok = false;
+          }
+        } else ok = p === segs[i];
+      }
+      if (!ok) continue;
+      if (r.method === method) return { route: r, params };
+      allowed.push(r.method);
+    }
+    return allowed.length > 0 ? { allowed } : null;
+  }
+}

@@ -1,0 +1,21 @@
+import { badRequest } from '../http-error.js';
+
+/** A JSON object body, or 400. */
+export function objectBody(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+export function optionalBool(o: Record<string, unknown>, key: string, fallback: boolean): boolean {
+  const v = o[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw badRequest(`${key} must be true or false`);
+  return v;
+}
+
+export function optionalString(o: Record<string, unknown>, key: string, fallback: string): string {
+  const v = o[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'string') throw badRequest(`${key} must be a string`);
+  return v;
+}

@@ -1,0 +1,65 @@
+import { Message } from '../../broker/message.js';
+import { asHttp, vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
+import { badRequest, notFound } from '../http-error.js';
+import { jsonToTable } from '../json-args.js';
+import type { Request, Router } from '../router.js';
+import { bindingJson, exchangeJson } from '../shapes.js';
+import { objectBody, optionalBool, optionalString } from './body.js';
+import { propertiesFromJson } from './messages.js';
+
+export function exchangeRoutes(r: Router, ctx: MgmtContext): void {
+  const list = (req: Request) =>
+    visibleVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...v.exchanges.values()].map((x) => exchangeJson(x, ctx.rates)));
+  r.add('GET', '/api/exchanges', 'management', list);
+  r.add('GET', '/api/exchanges/{vhost}', 'management', list);
+
+  const exchange = (req: Request) => {
+    const v = vhostOf(ctx, req.user, req.params['vhost']!);
+    const x = v.exchanges.get(req.params['name']!);
+    if (!x) throw notFound();
+    return { v, x };
+  };
+  r.add('GET', '/api/exchanges/{vhost}/{name}', 'management', (req) => exchangeJson(exchange(req).x, ctx.rates));
+  r.add('PUT', '/api/exchanges/{vhost}/{name}', 'management', async (req) => {
+    const v = vhostOf(ctx, req.user, req.params['vhost']!);
+    const body = objectBody(await req.body());
+    try {
+      v.declareExchange({
+        name: req.params['name']!,
+        type: optionalString(body, 'type', 'direct'),
+        passive: false,
+        durable: optionalBool(body, 'durable', true),
+        autoDelete: optionalBool(body, 'auto_delete', false),
+        internal: optionalBool(body, 'internal', false),
+        arguments: jsonToTable(body['arguments']),
+      });
+    } catch (e) {
+      throw asHttp(e);
+    }
+    return undefined;
+  });
+  r.add('DELETE', '/api/exchanges/{vhost}/{name}', 'management', (req) => {
+    const { v, x } = exchange(req);
+    try {
+      v.deleteExchange(x.name, req.query.get('if-unused') === 'true');
+    } catch (e) {
+      throw asHttp(e);
+    }
+    return undefined;
+  });
+  r.add('GET', '/api/exchanges/{vhost}/{name}/bindings/source', 'management', (req) => [...exchange(req).x.bindings.values()].map(bindingJson));
+  r.add('GET', '/api/exchanges/{vhost}/{name}/bindings/destination', 'management', (req) => [...exchange(req).x.inbound].map(bindingJson));
+
+  r.add('POST', '/api/exchanges/{vhost}/{name}/publish', 'management', async (req) => {
+    const { v, x } = exchange(req);
+    const body = objectBody(await req.body());
+    const payload = optionalString(body, 'payload', '');
+    const encoding = optionalString(body, 'payload_encoding', 'string');
+    if (encoding !== 'string' && encoding !== 'base64') throw badRequest(`payload_encoding must be string or base64`);
+    const routingKey = optionalString(body, 'routing_key', '');
+    const msg = Message.fromProperties(x.name, routingKey, propertiesFromJson(body['properties']), Buffer.from(payload, encoding === 'base64' ? 'base64' : 'utf8'));
+    const queues = v.route(x, [routingKey], msg.properties.headers);
+    v.enqueue(queues, msg);
+    return { routed: queues.length > 0 };
+  });
+}

@@ -1,0 +1,78 @@
+import { PolicyError, type ApplyTo, type PolicyKind } from '../../broker/policies.js';
+import { vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
+import { badRequest, notFound } from '../http-error.js';
+import type { Request, Router } from '../router.js';
+import { policyJson } from '../shapes.js';
+import { objectBody, optionalString } from './body.js';
+
+/** Validates a policy body as RabbitMQ does and applies it; PolicyError becomes 400 with every problem. */
+export function putPolicy(ctx: MgmtContext, kind: PolicyKind, vhost: string, name: string, body: Record<string, unknown>): void {
+  const v = ctx.broker.vhosts.get(vhost);
+  if (!v) throw notFound();
+  const pattern = body['pattern'];
+  if (typeof pattern !== 'string') throw badRequest('pattern must be a string');
+  const definition = body['definition'];
+  if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) throw badRequest('definition must be an object');
+  const priority = body['priority'] ?? 0;
+  if (!Number.isInteger(priority)) throw badRequest('priority must be an integer');
+  try {
+    v.setPolicy(kind, { name, pattern, applyTo: optionalString(body, 'apply-to', 'all') as ApplyTo, priority: priority as number, definition: definition as Record<string, unknown> });
+  } catch (e) {
+    if (e instanceof PolicyError) throw badRequest(e.message);
+    throw e;
+  }
+}
+
+export function policyRoutes(r: Router, ctx: MgmtContext): void {
+  for (const kind of ['policy', 'operator-policy'] as const) {
+    const path = kind === 'policy' ? '/api/policies' : '/api/operator-policies';
+    const tag = kind === 'policy' ? 'policymaker' : 'administrator';
+    const list = (req: Request) => visibleVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...(kind === 'policy' ? v.policies : v.operatorPolicies).values()].map(policyJson));
+    r.add('GET', path, 'management', list);
+    r.add('GET', `${path}/{vhost}`, 'management', list);
+    r.add('GET', `${path}/{vhost}/{name}`, 'management', (req) => {
+      const v = vhostOf(ctx, req.user, req.params['vhost']!);
+      const p = (kind === 'policy' ? v.policies : v.operatorPolicies).get(req.params['name']!);
+      if (!p) throw notFound();
+      return policyJson(p);
+    });
+    r.add('PUT', `${path}/{vhost}/{name}`, tag, async (req) => {
+      vhostOf(ctx, req.user, req.params['vhost']!);
+      putPolicy(ctx, kind, req.params['vhost']!, req.params['name']!, objectBody(await req.body()));
+      return undefined;
+    });
+    r.add('DELETE', `${path}/{vhost}/{name}`, tag, (req) => {
+      const v = vhostOf(ctx, req.user, req.params['vhost']!);
+      if (!v.clearPolicy(kind, req.params['name']!)) throw notFound();
+      return undefined;
+    });
+  }
+
+  const params = (req: Request) =>
+    visibleVhosts(ctx, req.user, req.params['vhost']).flatMap((v) =>
+      [...v.parameters]
+        .filter(([component]) => req.params['component'] === undefined || component === req.params['component'])
+        .flatMap(([component, m]) => [...m].map(([name, value]) => ({ vhost: v.name, component, name, value }))),
+    );
+  r.add('GET', '/api/parameters', 'policymaker', params);
+  r.add('GET', '/api/parameters/{component}', 'policymaker', params);
+  r.add('GET', '/api/parameters/{component}/{vhost}', 'policymaker', params);
+  r.add('GET', '/api/parameters/{component}/{vhost}/{name}', 'policymaker', (req) => {
+    const v = vhostOf(ctx, req.user, req.params['vhost']!);
+    const m = v.parameters.get(req.params['component']!);
+    if (!m?.has(req.params['name']!)) throw notFound();
+    return { vhost: v.name, component: req.params['component'], name: req.params['name'], value: m.get(req.params['name']!) };
+  });
+  r.add('PUT', '/api/parameters/{component}/{vhost}/{name}', 'policymaker', async (req) => {
+    const v = vhostOf(ctx, req.user, req.params['vhost']!);
+    const body = objectBody(await req.body());
+    if (body['value'] === undefined) throw badRequest('value is required');
+    v.setParameter(req.params['component']!, req.params['name']!, body['value']);
+    return undefined;
+  });
+  r.add('DELETE', '/api/parameters/{component}/{vhost}/{name}', 'policymaker', (req) => {
+    const v = vhostOf(ctx, req.user, req.params['vhost']!);
+    if (!v.clearParameter(req.params['component']!, req.params['name']!)) throw notFound();
+    return undefined;
+  });
+}

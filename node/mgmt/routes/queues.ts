@@ -1,0 +1,89 @@
+import { asHttp, vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
+import { badRequest, notFound } from '../http-error.js';
+import { jsonToTable } from '../json-args.js';
+import type { Request, Router } from '../router.js';
+import { bindingJson, queueJson } from '../shapes.js';
+import { objectBody, optionalBool, optionalString } from './body.js';
+import { messageJson } from './messages.js';
+
+const ACK_MODES = ['ack_requeue_true', 'ack_requeue_false', 'reject_requeue_true', 'reject_requeue_false'];
+
+export function queueRoutes(r: Router, ctx: MgmtContext): void {
+  const list = (req: Request) =>
+    visibleVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...v.queues.values()].map((q) => queueJson(q, ctx.node, ctx.rates)));
+  r.add('GET', '/api/queues', 'management', list);
+  r.add('GET', '/api/queues/{vhost}', 'management', list);
+
+  const queue = (req: Request) => {
+    const v = vhostOf(ctx, req.user, req.params['vhost']!);
+    const q = v.queues.get(req.params['name']!);
+    if (!q) throw notFound();
+    return { v, q };
+  };
+  r.add('GET', '/api/queues/{vhost}/{name}', 'management', (req) => queueJson(queue(req).q, ctx.node, ctx.rates));
+  r.add('PUT', '/api/queues/{vhost}/{name}', 'management', async (req) => {
+    const v = vhostOf(ctx, req.user, req.params['vhost']!);
+    const body = objectBody(await req.body());
+    try {
+      v.declareQueue(
+        {
+          name: req.params['name']!,
+          passive: false,
+          durable: optionalBool(body, 'durable', true),
+          exclusive: false,
+          autoDelete: optionalBool(body, 'auto_delete', false),
+          arguments: jsonToTable(body['arguments']),
+        },
+        null,
+      );
+    } catch (e) {
+      throw asHttp(e);
+    }
+    return undefined;
+  });
+  r.add('DELETE', '/api/queues/{vhost}/{name}', 'management', (req) => {
+    const { v, q } = queue(req);
+    try {
+      v.deleteQueue(q.name, req.query.get('if-unused') === 'true', req.query.get('if-empty') === 'true', q.options.owner);
+    } catch (e) {
+      throw asHttp(e);
+    }
+    return undefined;
+  });
+  r.add('DELETE', '/api/queues/{vhost}/{name}/contents', 'management', (req) => {
+    queue(req).q.purge();
+    return undefined;
+  });
+  r.add('GET', '/api/queues/{vhost}/{name}/bindings', 'management', (req) => {
+    const { v, q } = queue(req);
+    // the implicit default-exchange binding comes first, as RabbitMQ lists it
+    const implicit = { source: '', vhost: v.name, destination: q.name, destination_type: 'queue', routing_key: q.name, arguments: {}, properties_key: q.name };
+    return [implicit, ...[...q.inbound].map(bindingJson)];
+  });
+
+  /** Fetch messages for inspection: taken unacked, then requeued or settled as `ackmode` says. */
+  r.add('POST', '/api/queues/{vhost}/{name}/get', 'management', async (req) => {
+    const { q } = queue(req);
+    const body = objectBody(await req.body());
+    const count = body['count'] ?? 1;
+    if (!Number.isInteger(count) || (count as number) < 1) throw badRequest('count must be a positive integer');
+    const ackmode = optionalString(body, 'ackmode', 'ack_requeue_true');
+    if (!ACK_MODES.includes(ackmode)) throw badRequest(`ackmode must be one of ${ACK_MODES.join(', ')}`);
+    const encoding = optionalString(body, 'encoding', 'auto');
+    if (encoding !== 'auto' && encoding !== 'base64') throw badRequest('encoding must be auto or base64');
+    const truncate = body['truncate'];
+    if (truncate !== undefined && (!Number.isInteger(truncate) || (truncate as number) < 0)) throw badRequest('truncate must be a non-negative integer');
+    const taken = [];
+    const out = [];
+    for (let i = 0; i < (count as number); i++) {
+      const got = q.get(false);
+      if (!got) break;
+      taken.push(got.entry);
+      out.push(messageJson(got.msg, got.entry.deliveryCount > 1, q.messageCount, encoding, truncate as number | undefined));
+    }
+    if (ackmode.endsWith('requeue_true')) q.requeue(taken);
+    else if (ackmode.startsWith('ack')) for (const e of taken) q.settle(e);
+    else for (const e of taken) q.reject(e);
+    return out;
+  });
+}

@@ -1,0 +1,112 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { authenticate, requireTag } from './auth.js';
+import type { MgmtContext } from './context.js';
+import { badRequest, HttpError } from './http-error.js';
+import { createMetrics } from './metrics.js';
+import { Router, type Method, type Request } from './router.js';
+import { accessRoutes } from './routes/access.js';
+import { bindingRoutes } from './routes/bindings.js';
+import { connectionRoutes } from './routes/connections.js';
+import { definitionRoutes } from './routes/definitions.js';
+import { exchangeRoutes } from './routes/exchanges.js';
+import { overviewRoutes } from './routes/overview.js';
+import { policyRoutes } from './routes/policies.js';
+import { queueRoutes } from './routes/queues.js';
+import { serveUi } from './ui.js';
+
+const MAX_BODY = 16 * 1024 * 1024;
+
+/**
+ * The management HTTP server: RabbitMQ-compatible API under /api (basic auth, user tags), Prometheus
+ * metrics at /metrics (no auth, as rabbitmq_prometheus), and the web UI at /.
+ */
+export class MgmtServer {
+  private readonly server: Server;
+  private readonly router = new Router();
+
+  constructor(private readonly ctx: MgmtContext) {
+    for (const add of [overviewRoutes, accessRoutes, exchangeRoutes, queueRoutes, bindingRoutes, policyRoutes, definitionRoutes, connectionRoutes]) add(this.router, ctx);
+    const metrics = createMetrics(ctx);
+    this.server = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0]!;
+      if (path === '/metrics' || path === '/metrics/per-object') {
+        void metrics.metrics().then((text) => {
+          res.setHeader('Content-Type', metrics.contentType);
+          res.end(text);
+        });
+        return;
+      }
+      if (path.startsWith('/api/')) return void this.api(req, res);
+      serveUi(path, res);
+    });
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve(this.server.address() as AddressInfo));
+    });
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async api(raw: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(raw.url ?? '/', 'http://localhost');
+    const rawPath = (raw.url ?? '/').split('?')[0]!;
+    try {
+      const user = authenticate(raw, this.ctx.broker);
+      const found = this.router.match(raw.method ?? 'GET', rawPath);
+      if (!found) throw new HttpError(404, 'Object Not Found', 'Not Found');
+      if ('allowed' in found) {
+        res.setHeader('Allow', found.allowed.join(', '));
+        throw new HttpError(405, 'method_not_allowed', `use ${found.allowed.join(', ')}`);
+      }
+      requireTag(user, found.route.tag);
+      const req: Request = { method: raw.method as Method, params: found.params, query: url.searchParams, user, raw, body: () => readJson(raw) };
+      const result = await found.route.handler(req, res);
+      if (res.writableEnded) return;
+      if (result === undefined) {
+        if (res.statusCode === 200) res.statusCode = 204;
+        res.end();
+      } else {
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify(result));
+      }
+    } catch (e) {
+      const err = e instanceof HttpError ? e : new HttpError(500, 'internal_error', (e as Error).message);
+      if (err.status === 500) this.ctx.log.error({ err: e, path: rawPath }, 'management API error');
+      if (err.status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="Warren Management"');
+      res.statusCode = err.status;
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ error: err.error, reason: err.reason }));
+    }
+  }
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new HttpError(413, 'payload_too_large', `body larger than ${MAX_BODY} bytes`));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') return resolve({});
+      try {
+        resolve(JSON.parse(text));
+      } catch (e) {
+        reject(badRequest(`body is not valid JSON: ${(e as Error).message}`));
+      }
+    });
+    req.on('error', reject);
+  });
+}
