@@ -68,7 +68,9 @@ export class Channel {
       }
       if (cmd) this.onCommand(cmd);
     } catch (e) {
-      this.conn.fail(e, this.id);
+      // a method that failed to decode (or came before channel.open) is still named in the close
+      const named = e instanceof AmqpError && type === FRAME_METHOD && payload.length >= 4 ? e.at(payload.readUInt16BE(0), payload.readUInt16BE(2)) : e;
+      this.conn.fail(named, this.id);
     }
   }
 

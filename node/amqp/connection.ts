@@ -154,7 +154,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     }
     if (channel === 0) return this.onConnectionFrame(type, payload);
     if (this.state === 'closing') return; // only connection.close/close-ok matter now
-    if (this.state !== 'running') throw new AmqpError(ReplyCode.ChannelError, `channel frame on channel ${channel} before connection.open`);
+    if (this.state !== 'running') throw new AmqpError(ReplyCode.UnexpectedFrame, `channel frame on channel ${channel} before connection.open`);
     if (channel > this.channelMax) {
       throw new AmqpError(ReplyCode.ChannelError, `channel number ${channel} exceeds the negotiated channel_max ${this.channelMax}`);
     }
@@ -167,15 +167,13 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   }
 
   private onConnectionFrame(type: number, payload: Buffer): void {
-    if (type !== FRAME_METHOD) throw new AmqpError(ReplyCode.ChannelError, `content frame on channel 0`);
+    if (type !== FRAME_METHOD) throw new AmqpError(ReplyCode.UnexpectedFrame, `content frame on channel 0`);
     const r = this.reader.reset(payload);
     const classId = r.u16();
     const methodId = r.u16();
-    const m = decodeMethodArgs(r, classId, methodId);
-    if (classId !== 10) {
-      throw new AmqpError(ReplyCode.ChannelError, `expected a connection method on channel 0, got '${m.name}'`, classId, methodId);
-    }
     try {
+      const m = decodeMethodArgs(r, classId, methodId);
+      if (classId !== 10) throw new AmqpError(ReplyCode.ChannelError, `expected a connection method on channel 0, got '${m.name}'`);
       this.onConnectionMethod(m);
     } catch (e) {
       throw e instanceof AmqpError ? e.at(classId, methodId) : e;

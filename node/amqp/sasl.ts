@@ -11,7 +11,7 @@ export interface Credentials {
 export function parseSaslResponse(mechanism: string, response: Buffer): Credentials {
   if (mechanism === 'PLAIN') {
     const parts = response.toString('utf8').split('\u0000');
-    if (parts.length !== 3) throw refused(mechanism);
+    if (parts.length !== 3) throw malformed(mechanism);
     return { username: parts[1]!, password: parts[2]! };
   }
   if (mechanism === 'AMQPLAIN') {
@@ -22,10 +22,15 @@ export function parseSaslResponse(mechanism: string, response: Buffer): Credenti
     const table = new Reader().reset(framed).table();
     const username = stringOf(table['LOGIN']);
     const password = stringOf(table['PASSWORD']);
-    if (username === undefined || password === undefined) throw refused(mechanism);
+    if (username === undefined || password === undefined) throw malformed(mechanism);
     return { username, password };
   }
   throw new AmqpError(ReplyCode.CommandInvalid, `unknown authentication mechanism '${mechanism}'; supported: ${MECHANISMS}`, 10, 11);
+}
+
+/** A response that does not parse is a syntax error (502), as RabbitMQ answers, not a refused login. */
+function malformed(mechanism: string): AmqpError {
+  return new AmqpError(ReplyCode.SyntaxError, `malformed ${mechanism} response`, 10, 11);
 }
 
 export function refused(mechanism: string): AmqpError {

@@ -56,22 +56,25 @@ export class FifoMessages implements QueueMessages {
 }
 
 /**
- * Priority levels 0..max, each FIFO; a message's priority is capped at max (RabbitMQ treats a higher one
- * as the maximum). Highest level first.
+ * Priority levels 0..max, each a FIFO of its own (in memory, or paged for lazy queues); a message's
+ * priority is capped at max (RabbitMQ treats a higher one as the maximum). Highest level first.
  */
 export class PriorityMessages implements QueueMessages {
-  private readonly levels: Deque<QueueEntry>[];
+  private readonly levels: QueueMessages[];
   private count = 0;
   bytes = 0;
 
-  constructor(readonly maxPriority: number) {
-    this.levels = Array.from({ length: maxPriority + 1 }, () => new Deque<QueueEntry>());
+  constructor(
+    readonly maxPriority: number,
+    level: () => QueueMessages,
+  ) {
+    this.levels = Array.from({ length: maxPriority + 1 }, level);
   }
 
   get length(): number {
     return this.count;
   }
-  private level(e: QueueEntry): Deque<QueueEntry> {
+  private level(e: QueueEntry): QueueMessages {
     return this.levels[Math.min(e.priority, this.maxPriority)]!;
   }
   push(e: QueueEntry): void {
@@ -79,7 +82,7 @@ export class PriorityMessages implements QueueMessages {
     this.count++;
     this.bytes += e.size;
   }
-  private top(): Deque<QueueEntry> | undefined {
+  private top(): QueueMessages | undefined {
     if (this.count === 0) return undefined;
     for (let p = this.maxPriority; p >= 0; p--) if (this.levels[p]!.length > 0) return this.levels[p];
     return undefined;
@@ -96,7 +99,7 @@ export class PriorityMessages implements QueueMessages {
     return this.top()?.peek();
   }
   requeue(e: QueueEntry): void {
-    insertBySeq(this.level(e), e);
+    this.level(e).requeue(e);
     this.count++;
     this.bytes += e.size;
   }

@@ -4,6 +4,7 @@ import type { Consumer } from './consumer.js';
 import type { DeathReason } from './dead-letter.js';
 import type { MessageStore, RecoveredMessage, StoreHandle } from '../store/message-store.js';
 import type { Message } from './message.js';
+import { LazyFifo } from './lazy-fifo.js';
 import { FifoMessages, PriorityMessages, type QueueMessages } from './queue-messages.js';
 import { MessageCounters } from './stats.js';
 import { DEFAULT_SETTINGS, type QueueSettings } from './queue-settings.js';
@@ -13,7 +14,7 @@ export interface QueueEntry {
   /** The message, or null while it lives only on disk (lazy queues, recovered messages). */
   msg: Message | null;
   /** Its record in the message store (persistent in a durable queue, or paged out). */
-  readonly stored: StoreHandle | null;
+  stored: StoreHandle | null;
   readonly size: number;
   readonly priority: number;
   /** Enqueue order; requeued messages go back to their place by it. */
@@ -56,7 +57,7 @@ export type EnqueueOutcome = 'refused' | 'accepted' | 'persisted';
  */
 export class Queue {
   readonly kind = 'queue' as const;
-  readonly messages: QueueMessages;
+  messages: QueueMessages;
   /** Sorted by priority, highest first; registration order within a level. */
   private consumers: Consumer[] = [];
   /** Registration order, for single active consumer. */
@@ -83,7 +84,18 @@ export class Queue {
     readonly options: QueueOptions,
     private readonly host: QueueHost,
   ) {
-    this.messages = options.maxPriority === null ? new FifoMessages() : new PriorityMessages(options.maxPriority);
+    this.messages = this.container(false);
+  }
+
+  /** The ready-message container for the queue's kind: FIFO or priority levels, in memory or paged. */
+  private container(lazy: boolean): QueueMessages {
+    const fifo = (): QueueMessages => (lazy ? new LazyFifo() : new FifoMessages());
+    return this.options.maxPriority === null ? fifo() : new PriorityMessages(this.options.maxPriority, fifo);
+  }
+
+  /** Lazy only where there is a store to page to. */
+  private get lazy(): boolean {
+    return this.settings.queueMode === 'lazy' && this.host.store !== null;
   }
 
   get name(): string {
@@ -105,7 +117,9 @@ export class Queue {
 
   /** New settings from a policy change: limits and TTL apply to what is already queued. */
   applySettings(s: QueueSettings): void {
+    const wasLazy = this.lazy;
     this.settings = s;
+    if (this.lazy !== wasLazy) this.repage();
     this.enforceLengthLimit();
     this.expireHead(Date.now());
     this.armUnusedTimer();
@@ -124,16 +138,33 @@ export class Queue {
     }
     const store = this.host.store;
     const persist = store !== null && this.options.durable && msg.persistent;
-    const lazy = store !== null && s.queueMode === 'lazy';
-    const stored = persist || lazy ? store!.add(this.vhost, this.name, msg, persist, expiresAt) : null;
-    const entry = this.entry(msg, stored, expiresAt);
+    const entry = this.entry(msg, persist ? store!.add(this.vhost, this.name, msg, true, expiresAt) : null, expiresAt);
     this.stats.publish++;
+    // fast path: nothing waiting and a consumer ready, so the message never sits in the queue
+    if (this.messages.length === 0 && this.consumers.length > 0 && this.deliverNow(entry)) return persist ? 'persisted' : 'accepted';
+    if (this.lazy) this.pageOut(entry);
     this.messages.push(entry);
     if (this.consumers.length > 0) this.dispatch();
-    if (lazy && entry.deliveryCount === 0) entry.msg = null;
     this.enforceLengthLimit();
     if (entry.expiresAt !== 0) this.expireHead(Date.now());
     return persist ? 'persisted' : 'accepted';
+  }
+
+  /** Queue mode changed (policy): move the ready messages into the other kind of container. */
+  private repage(): void {
+    const entries = this.messages.clear();
+    this.messages = this.container(this.lazy);
+    for (const e of entries) {
+      if (this.lazy) this.pageOut(e);
+      else if (e.msg === null) e.msg = this.messageOf(e);
+      this.messages.push(e);
+    }
+  }
+
+  /** Makes sure an entry's message is in the store, then lets go of it in memory. */
+  private pageOut(e: QueueEntry): void {
+    e.stored ??= this.host.store!.add(this.vhost, this.name, e.msg!, false, e.expiresAt);
+    e.msg = null;
   }
 
   private entry(msg: Message, stored: StoreHandle | null, expiresAt: number): QueueEntry {
@@ -342,21 +373,33 @@ export class Queue {
             continue;
           }
         }
-        const redelivered = e.deliveryCount > 0;
-        e.deliveryCount++;
-        if (!c.noAck) this.unacked++;
-        c.deliver(this, e, this.messageOf(e), redelivered);
-        if (c.noAck) {
-          this.stats.deliverNoAck++;
-          this.forget(e);
-        } else this.stats.deliver++;
-        if (redelivered) this.stats.redeliver++;
+        this.deliverTo(c, e);
       }
     } finally {
       this.dispatching = false;
     }
     if (expired) this.deadLetterAll(expired, 'expired');
     if (this.ttlTimerAt !== 0) this.armTtlTimer();
+  }
+
+  private deliverNow(e: QueueEntry): boolean {
+    if (this.dispatching || this.deleted) return false;
+    const c = this.nextConsumer();
+    if (!c) return false;
+    this.deliverTo(c, e);
+    return true;
+  }
+
+  private deliverTo(c: Consumer, e: QueueEntry): void {
+    const redelivered = e.deliveryCount > 0;
+    e.deliveryCount++;
+    if (!c.noAck) this.unacked++;
+    c.deliver(this, e, this.messageOf(e), redelivered);
+    if (c.noAck) {
+      this.stats.deliverNoAck++;
+      this.forget(e);
+    } else this.stats.deliver++;
+    if (redelivered) this.stats.redeliver++;
   }
 
   /** Round-robin among the ready consumers of the highest priority level that has any ready. */
