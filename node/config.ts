@@ -18,6 +18,7 @@ export interface NodeConfig {
   handshakeTimeout: number;
   segmentSize: number;
   memoryHighWatermark: number;
+  memoryPagingRatio: number;
   diskFreeLimit: number;
 }
 
@@ -58,6 +59,12 @@ export const NODE_SCHEMA: Schema<NodeConfig> = {
     default: 0.4,
     env: 'WARREN_MEMORY_HIGH_WATERMARK',
     help: 'fraction of system memory above which publishers are blocked',
+  },
+  memoryPagingRatio: {
+    parse: fraction,
+    default: 0.5,
+    env: 'WARREN_MEMORY_PAGING_RATIO',
+    help: 'fraction of the memory watermark above which queues page messages to disk',
   },
   diskFreeLimit: {
     parse: intRange(0, Number.MAX_SAFE_INTEGER),

@@ -21,6 +21,8 @@ export class ResourceAlarms implements Tickable {
     private readonly config: NodeConfig,
     private readonly listeners: Iterable<AlarmListener>,
     private readonly log: Logger,
+    /** Told when memory passes the paging ratio of the watermark (queues then page to disk). */
+    private readonly paging: (on: boolean) => void,
   ) {}
 
   /** Why publishing is blocked now, or null. */
@@ -29,6 +31,8 @@ export class ResourceAlarms implements Tickable {
   }
 
   tick(): void {
+    const limit = totalmem() * this.config.memoryHighWatermark;
+    this.paging(process.memoryUsage.rss() > limit * this.config.memoryPagingRatio);
     const next = this.check();
     if (next === this.reason) return;
     this.reason = next;

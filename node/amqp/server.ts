@@ -14,7 +14,7 @@ export class AmqpServer {
   constructor(broker: Broker, config: NodeConfig, log: Logger) {
     const connections = new Set<AmqpConnection>();
     const ticker = new Ticker();
-    const alarms = new ResourceAlarms(config, connections, log);
+    const alarms = new ResourceAlarms(config, connections, log, (on) => broker.setPaging(on));
     this.ctx = { broker, config, log, ticker, connections, alarms };
     this.server = createServer((socket) => new AmqpConnection(socket, this.ctx));
     this.server.on('listening', () => {

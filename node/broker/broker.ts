@@ -31,6 +31,8 @@ export class Broker {
   /** vhost -> user -> permission */
   readonly permissions = new Map<string, Map<string, Permission>>();
   private readonly recorder: Recorder;
+  /** Set by the resource monitor when memory passes the paging threshold. */
+  readonly memory = { paging: false };
 
   constructor(
     sink: DefinitionsSink | null = null,
@@ -49,7 +51,7 @@ export class Broker {
   addVhost(name: string): Vhost {
     let v = this.vhosts.get(name);
     if (!v) {
-      v = new Vhost(name, this.recorder, this.store);
+      v = new Vhost(name, this.recorder, this.store, this.memory);
       this.vhosts.set(name, v);
       this.permissions.set(name, new Map());
       this.recorder.record({ op: 'vhost', name });
@@ -100,6 +102,13 @@ export class Broker {
     if (!this.vhosts.has(vhost)) throw new AmqpError(ReplyCode.NotFound, `no vhost '${vhost}'`);
     this.permissions.get(vhost)!.set(user, p);
     this.recorder.record({ op: 'permission', vhost, user, configure: p.configure, write: p.write, read: p.read });
+  }
+
+  /** Turns paging on or off; turning it on pages out what normal queues hold in memory now. */
+  setPaging(on: boolean): void {
+    if (this.memory.paging === on) return;
+    this.memory.paging = on;
+    if (on) for (const v of this.vhosts.values()) for (const q of v.queues.values()) q.pageOutAll();
   }
 
   /** The user if the password is right, else null. */

@@ -39,6 +39,8 @@ export interface QueueOptions {
 /** What a queue needs from its vhost: removal, a route for its dead letters, the message store. */
 export interface QueueHost {
   readonly store: MessageStore | null;
+  /** Memory is short: queues page new and queued messages to the store (RabbitMQ's paging). */
+  readonly paging: boolean;
   removeQueue(q: Queue): number;
   deadLetter(q: Queue, entries: readonly QueueEntry[], reason: DeathReason): void;
 }
@@ -142,7 +144,7 @@ export class Queue {
     this.stats.publish++;
     // fast path: nothing waiting and a consumer ready, so the message never sits in the queue
     if (this.messages.length === 0 && this.consumers.length > 0 && this.deliverNow(entry)) return persist ? 'persisted' : 'accepted';
-    if (this.lazy) this.pageOut(entry);
+    if (this.lazy || (this.host.paging && store !== null)) this.pageOut(entry);
     this.messages.push(entry);
     if (this.consumers.length > 0) this.dispatch();
     this.enforceLengthLimit();
@@ -159,6 +161,12 @@ export class Queue {
       else if (e.msg === null) e.msg = this.messageOf(e);
       this.messages.push(e);
     }
+  }
+
+  /** Memory pressure: writes every ready in-memory message to the store and lets go of its body. */
+  pageOutAll(): void {
+    if (this.host.store === null || this.lazy) return;
+    for (const e of this.messages) if (e.msg !== null) this.pageOut(e);
   }
 
   /** Makes sure an entry's message is in the store, then lets go of it in memory. */

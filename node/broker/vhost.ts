@@ -61,10 +61,15 @@ export class Vhost implements QueueHost {
     readonly name: string,
     private readonly sink: DefinitionsSink,
     readonly store: MessageStore | null,
+    private readonly memory: { readonly paging: boolean } = { paging: false },
   ) {
     for (const [name, type, internal] of DEFAULT_EXCHANGES) {
       this.createExchange({ name, type, durable: true, autoDelete: false, internal, arguments: {} });
     }
+  }
+
+  get paging(): boolean {
+    return this.memory.paging;
   }
 
   // ---- exchanges ---------------------------------------------------------------------------------
