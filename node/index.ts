@@ -39,7 +39,7 @@ export async function startNode(overrides: Partial<NodeConfig> = {}): Promise<Ru
   mkdirSync(config.dataDir, { recursive: true });
   const definitions = new DefinitionsStore(config.dataDir, log);
   const store = new MessageStore(join(config.dataDir, 'messages'), config.segmentSize, log);
-  const broker = new Broker(definitions, store);
+  const broker = new Broker(definitions, store, config.dataDir);
   if (definitions.exists) broker.replay(definitions.read());
   else broker.createDefaults(config);
   definitions.rewrite(broker.snapshot());

@@ -20,4 +20,8 @@ export interface ExchangeRouter {
   remove(b: Binding): void;
   /** Adds the destinations for a message with this routing key (and headers) to `out`. */
   route(routingKey: string, headers: FieldTable | undefined, out: Set<BindingDestination>): void;
+  /** Whether a message may be routed at all (deduplication); absent means always. */
+  admit?(headers: FieldTable | undefined): boolean;
+  /** The exchange was deleted: release what the type holds (files). */
+  destroy?(): void;
 }

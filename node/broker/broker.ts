@@ -37,6 +37,7 @@ export class Broker {
   constructor(
     sink: DefinitionsSink | null = null,
     readonly store: MessageStore | null = null,
+    private readonly dataDir: string | null = null,
   ) {
     this.recorder = new Recorder(sink);
   }
@@ -51,7 +52,7 @@ export class Broker {
   addVhost(name: string): Vhost {
     let v = this.vhosts.get(name);
     if (!v) {
-      v = new Vhost(name, this.recorder, this.store, this.memory);
+      v = new Vhost(name, { sink: this.recorder, store: this.store, memory: this.memory, dataDir: this.dataDir });
       this.vhosts.set(name, v);
       this.permissions.set(name, new Map());
       this.recorder.record({ op: 'vhost', name });

@@ -7,6 +7,7 @@ export const QUEUE_ARGS_COMPARED: readonly string[] = [
   'x-max-priority',
   'x-single-active-consumer',
   'x-queue-type',
+  'x-message-deduplication',
   ...QUEUE_SETTING_KEYS.map((k) => k.argument),
 ];
 
@@ -16,6 +17,8 @@ export const MAX_PRIORITY = 255;
 export interface QueueArguments {
   readonly maxPriority: number | null;
   readonly singleActiveConsumer: boolean;
+  /** Drop a message whose x-deduplication-header value is already in the queue (the plugin's queue mode). */
+  readonly deduplicate: boolean;
   readonly settings: PartialSettings;
 }
 
@@ -31,8 +34,13 @@ export function parseQueueArguments(queue: string, vhost: string, args: FieldTab
     if (n > MAX_PRIORITY) throw bad('x-max-priority', `{max_value_exceeded,${n}}`);
     maxPriority = n;
   }
-  const sac: FieldValue | undefined = args['x-single-active-consumer'];
-  if (sac !== undefined && typeof sac !== 'boolean') throw bad('x-single-active-consumer', `{unacceptable_type,${typeof sac}}`);
+  const flag = (arg: string): boolean => {
+    const v: FieldValue | undefined = args[arg];
+    if (v !== undefined && typeof v !== 'boolean') throw bad(arg, `{unacceptable_type,${typeof v}}`);
+    return v === true;
+  };
+  const singleActiveConsumer = flag('x-single-active-consumer');
+  const deduplicate = flag('x-message-deduplication');
   const type = args['x-queue-type'];
   if (type !== undefined && type !== 'classic') {
     throw bad('x-queue-type', `{unsupported_queue_type,${JSON.stringify(type)}} (Warren implements classic queues)`);
@@ -45,5 +53,5 @@ export function parseQueueArguments(queue: string, vhost: string, args: FieldTab
     if (!r.ok) throw bad(k.argument, r.why);
     settings[k.setting] = r.value;
   }
-  return { maxPriority, singleActiveConsumer: sac === true, settings };
+  return { maxPriority, singleActiveConsumer, deduplicate, settings };
 }

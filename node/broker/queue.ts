@@ -34,6 +34,7 @@ export interface QueueOptions {
   readonly owner: object | null;
   readonly maxPriority: number | null;
   readonly singleActiveConsumer: boolean;
+  readonly deduplicate: boolean;
 }
 
 /** What a queue needs from its vhost: removal, a route for its dead letters, the message store. */
@@ -80,6 +81,9 @@ export class Queue {
   readonly stats = new MessageCounters();
   /** Bindings where this queue is the destination, so deleting it removes them. */
   readonly inbound = new Set<Binding>();
+  /** Deduplicating queues: x-deduplication-header value by entry seq, and the values present. */
+  private readonly dedupBySeq: Map<number, string> | null;
+  private readonly dedupValues: Set<string> | null;
 
   constructor(
     readonly vhost: string,
@@ -87,6 +91,24 @@ export class Queue {
     private readonly host: QueueHost,
   ) {
     this.messages = this.container(false);
+    this.dedupBySeq = options.deduplicate ? new Map() : null;
+    this.dedupValues = options.deduplicate ? new Set() : null;
+  }
+
+  private dedupKey(msg: Message): string | undefined {
+    if (!msg.has(PropertyFlag.Headers)) return undefined;
+    const v = msg.properties.headers?.['x-deduplication-header'];
+    return v === undefined ? undefined : JSON.stringify(v);
+  }
+
+  /** Records a deduplicating queue's value for an entry; false if the value is already in the queue. */
+  private claimDedup(seq: number, msg: Message): boolean {
+    const key = this.dedupKey(msg);
+    if (key === undefined) return true;
+    if (this.dedupValues!.has(key)) return false;
+    this.dedupValues!.add(key);
+    this.dedupBySeq!.set(seq, key);
+    return true;
   }
 
   /** The ready-message container for the queue's kind: FIFO or priority levels, in memory or paged. */
@@ -138,6 +160,8 @@ export class Queue {
       if (s.overflow === 'reject-publish-dlx') this.host.deadLetter(this, [this.entry(msg, null, expiresAt)], 'maxlen');
       return 'refused';
     }
+    // the plugin's queue mode: a duplicate is dropped silently (and still confirmed)
+    if (this.dedupValues && !this.claimDedup(this.nextSeq, msg)) return 'accepted';
     const store = this.host.store;
     const persist = store !== null && this.options.durable && msg.persistent;
     const entry = this.entry(msg, persist ? store!.add(this.vhost, this.name, msg, true, expiresAt) : null, expiresAt);
@@ -182,7 +206,9 @@ export class Queue {
   /** Messages recovered from the store after a restart; they may have been delivered before, so redelivered. */
   restore(recovered: readonly RecoveredMessage[]): void {
     for (const r of recovered) {
-      this.messages.push({ msg: null, stored: r.handle, size: r.size, priority: r.priority, seq: this.nextSeq++, deliveryCount: 1, expiresAt: r.expiresAt });
+      const e: QueueEntry = { msg: null, stored: r.handle, size: r.size, priority: r.priority, seq: this.nextSeq++, deliveryCount: 1, expiresAt: r.expiresAt };
+      if (this.dedupValues) this.claimDedup(e.seq, this.messageOf(e));
+      this.messages.push(e);
     }
     this.expireHead(Date.now());
   }
@@ -195,6 +221,11 @@ export class Queue {
   /** The entry has left the queue for good: its stored record can go. */
   private forget(e: QueueEntry): void {
     if (e.stored) this.host.store!.settle(e.stored);
+    const key = this.dedupBySeq?.get(e.seq);
+    if (key !== undefined) {
+      this.dedupBySeq!.delete(e.seq);
+      this.dedupValues!.delete(key);
+    }
   }
 
   private deadLetterAll(entries: readonly QueueEntry[], reason: DeathReason): void {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { AmqpError, fieldEquals, ReplyCode, stringOf, type FieldTable, type FieldValue } from '../../shared/amqp/index.js';
 import { describeArgument } from './argument-text.js';
 import type { Binding, BindingDestination } from './binding.js';
@@ -14,6 +15,16 @@ import { makePolicy, matchPolicy, policySettings, type Policy, type PolicyKind }
 import { parseQueueArguments, QUEUE_ARGS_COMPARED } from './queue-arguments.js';
 import { mergeSettings, type PartialSettings } from './queue-settings.js';
 import { Queue, type EnqueueOutcome, type QueueEntry, type QueueHost } from './queue.js';
+
+/** What a vhost is given by the broker. */
+export interface VhostServices {
+  readonly sink: DefinitionsSink;
+  readonly store: MessageStore | null;
+  /** Shared with the resource monitor: true while queues should page to disk. */
+  readonly memory: { readonly paging: boolean };
+  /** The node's data folder, for exchange types that keep files (null: keep nothing). */
+  readonly dataDir: string | null;
+}
 
 export interface QueueDeclare {
   readonly name: string;
@@ -57,19 +68,22 @@ export class Vhost implements QueueHost {
   private readonly scratch = new Set<BindingDestination>();
   private readonly visited = new Set<Exchange>();
 
+  private readonly sink: DefinitionsSink;
+  readonly store: MessageStore | null;
+
   constructor(
     readonly name: string,
-    private readonly sink: DefinitionsSink,
-    readonly store: MessageStore | null,
-    private readonly memory: { readonly paging: boolean } = { paging: false },
+    private readonly services: VhostServices = { sink: { record() {} }, store: null, memory: { paging: false }, dataDir: null },
   ) {
+    this.sink = services.sink;
+    this.store = services.store;
     for (const [name, type, internal] of DEFAULT_EXCHANGES) {
       this.createExchange({ name, type, durable: true, autoDelete: false, internal, arguments: {} });
     }
   }
 
   get paging(): boolean {
-    return this.memory.paging;
+    return this.services.memory.paging;
   }
 
   // ---- exchanges ---------------------------------------------------------------------------------
@@ -103,7 +117,8 @@ export class Vhost implements QueueHost {
   }
 
   private createExchange(o: ExchangeOptions): Exchange {
-    const x = new Exchange(this.name, o, EXCHANGE_TYPES.get(o.type)!());
+    const dataDir = this.services.dataDir === null ? null : join(this.services.dataDir, 'exchanges', encodeURIComponent(this.name), `${encodeURIComponent(o.name)}.log`);
+    const x = new Exchange(this.name, o, EXCHANGE_TYPES.get(o.type)!({ vhost: this.name, name: o.name, arguments: o.arguments, dataDir }));
     this.exchanges.set(o.name, x);
     this.applyExchangePolicy(x);
     if (isDurableExchange(x)) this.sink.record(exchangeRecord(this.name, x));
@@ -131,6 +146,7 @@ export class Vhost implements QueueHost {
 
   private removeExchange(x: Exchange): void {
     x.deleted = true;
+    x.router.destroy?.();
     this.exchanges.delete(x.name);
     if (isDurableExchange(x)) this.sink.record({ op: 'exchange-delete', vhost: this.name, name: x.name });
     for (const b of [...x.bindings.values()]) this.removeBinding(b);
@@ -177,6 +193,7 @@ export class Vhost implements QueueHost {
         owner: d.exclusive ? owner : null,
         maxPriority: args.maxPriority,
         singleActiveConsumer: args.singleActiveConsumer,
+        deduplicate: args.deduplicate,
       },
       this,
     );
@@ -293,6 +310,7 @@ export class Vhost implements QueueHost {
     const out = this.scratch;
     while (pending.length > 0) {
       const ex = pending.pop()!;
+      if (ex.router.admit && !ex.router.admit(headers)) continue;
       for (const rk of routingKeys) ex.route(rk, headers, out);
       for (const d of out) {
         if (d.kind === 'queue') {

@@ -1,3 +1,4 @@
+import type { FieldTable } from '../../../shared/amqp/index.js';
 import type { Binding, BindingDestination, ExchangeRouter } from '../binding.js';
 
 /** Routes to every binding, ignoring the routing key. */
@@ -12,7 +13,7 @@ export class FanoutRouter implements ExchangeRouter {
     this.bindings.delete(b);
   }
 
-  route(_routingKey: string, _headers: unknown, out: Set<BindingDestination>): void {
+  route(_routingKey: string, _headers: FieldTable | undefined, out: Set<BindingDestination>): void {
     for (const b of this.bindings) out.add(b.destination);
   }
 }
