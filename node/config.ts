@@ -16,6 +16,7 @@ export interface NodeConfig {
   channelMax: number;
   maxMessageSize: number;
   handshakeTimeout: number;
+  consumerTimeout: number;
   segmentSize: number;
   memoryHighWatermark: number;
   memoryPagingRatio: number;
@@ -48,6 +49,12 @@ export const NODE_SCHEMA: Schema<NodeConfig> = {
     help: 'largest message body in bytes',
   },
   handshakeTimeout: { parse: intRange(100, 600_000), default: 10_000, env: 'WARREN_HANDSHAKE_TIMEOUT', help: 'ms to complete the AMQP handshake' },
+  consumerTimeout: {
+    parse: intRange(0, 2 ** 31 - 1),
+    default: 30 * 60 * 1000,
+    env: 'WARREN_CONSUMER_TIMEOUT',
+    help: 'ms a delivery may stay unacknowledged before its channel is closed (0 = never)',
+  },
   segmentSize: {
     parse: intRange(4096, 1 << 30),
     default: 64 * 1024 * 1024,

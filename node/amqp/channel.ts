@@ -225,6 +225,22 @@ export class Channel {
     }
   }
 
+  /**
+   * RabbitMQ's consumer timeout: a delivery left unacknowledged longer than `consumerTimeout` closes the
+   * channel with 406, so its messages go back to the queue for other consumers.
+   */
+  tick(now: number): void {
+    const limit = this.conn.ctx.config.consumerTimeout;
+    const oldest = this.unacked.oldest;
+    if (limit === 0 || oldest === 0 || this.state !== 'open' || now - oldest <= limit) return;
+    this.closeWithError(
+      new AmqpError(
+        ReplyCode.PreconditionFailed,
+        `delivery acknowledgement on channel ${this.id} timed out. Timeout value used: ${limit} ms. This timeout value can be configured, see consumers doc guide to learn more`,
+      ),
+    );
+  }
+
   /** Called by the connection just before it writes: confirms go out batched, in order. */
   beforeFlush(): void {
     if (this.confirms?.pending) this.confirms.drain((m) => writeMethodFrame(this.conn.out, this.id, m));

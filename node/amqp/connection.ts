@@ -386,7 +386,9 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
       this.ctx.log.info({ conn: this.name }, 'handshake timeout');
       return void this.socket.destroy();
     }
-    if (this.heartbeat === 0 || this.state !== 'running') return;
+    if (this.state !== 'running') return;
+    for (const ch of this.channels.values()) ch.tick(now);
+    if (this.heartbeat === 0) return;
     const hb = this.heartbeat * 1000;
     // while blocked we are not reading, so the client's heartbeats cannot count (RabbitMQ pauses it too)
     if (this.blockedBy === null && now - this.lastRead > 2 * hb) {

@@ -7,6 +7,8 @@ export interface Delivery {
   readonly entry: QueueEntry;
   /** null for basic.get deliveries. */
   readonly consumer: ChannelConsumer | null;
+  /** When it was delivered (epoch ms), for the delivery-acknowledgement timeout. */
+  readonly at: number;
 }
 
 /**
@@ -24,9 +26,15 @@ export class Unacked {
 
   add(queue: Queue, entry: QueueEntry, consumer: ChannelConsumer | null): number {
     const tag = ++this.lastTag;
-    this.byTag.set(tag, { queue, entry, consumer });
+    this.byTag.set(tag, { queue, entry, consumer, at: Date.now() });
     if (consumer) consumer.unacked++;
     return tag;
+  }
+
+  /** Delivery time of the oldest outstanding delivery, or 0 when none. */
+  get oldest(): number {
+    for (const d of this.byTag.values()) return d.at;
+    return 0;
   }
 
   has(tag: number): boolean {
