@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 const PACKAGES = [
   ['/usr/bin/redis-server', 'redis-server'],
   ['/usr/lib/python3/dist-packages/pika/__init__.py', 'python3-pika'],
+  ['/usr/bin/chromium', 'chromium'],
 ];
 
 export function ensureSystemDeps() {

@@ -1,4 +1,6 @@
 import { AmqpError, numberOf, ReplyCode, type BasicCancel, type BasicConsume, type BasicQos } from '../../shared/amqp/index.js';
+import { expectedInteger } from '../broker/argument-text.js';
+import { invalidArg } from '../broker/errors.js';
 import { generatedName } from '../broker/names.js';
 import type { Channel } from './channel.js';
 import { ChannelConsumer } from './channel-consumer.js';
@@ -24,7 +26,7 @@ export function basicConsume(ch: Channel, m: BasicConsume): void {
   const priorityArg = m.arguments['x-priority'];
   const priority = priorityArg === undefined ? 0 : numberOf(priorityArg);
   if (priority === undefined || !Number.isInteger(priority)) {
-    throw new AmqpError(ReplyCode.PreconditionFailed, `invalid arg 'x-priority' for consumer '${tag}': expected an integer`);
+    throw invalidArg('x-priority', 'queue', q.name, q.vhost, expectedInteger(priorityArg!));
   }
   q.checkConsumer(m.exclusive);
   const c = new ChannelConsumer(ch, q, tag, m.noAck, m.exclusive, priority, ch.consumerPrefetch);

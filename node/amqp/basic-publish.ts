@@ -17,6 +17,7 @@ export function basicPublish(ch: Channel, m: BasicPublish, properties: Buffer, b
     throw new AmqpError(ReplyCode.AccessRefused, `cannot publish to internal exchange '${m.exchange}' in vhost '${ch.vhost.name}'`);
   }
   const msg = new Message(m.exchange, m.routingKey, properties, body);
+  if (msg.flags & (PropertyFlag.UserId | PropertyFlag.Expiration)) checkProperties(ch, msg);
   ch.conn.published();
   ch.stats.publish++;
   if (ch.tx) return ch.tx.publish(x, msg, m.mandatory);
@@ -54,6 +55,28 @@ export function routeMessage(ch: Channel, x: Exchange, msg: Message, mandatory: 
   };
   if (outcome === 'persisted') ch.vhost.store!.whenDurable(confirm);
   else confirm();
+}
+
+/** RabbitMQ validates these two properties at publish: a forged user-id or a malformed expiration is 406. */
+function checkProperties(ch: Channel, msg: Message): void {
+  const { userId, expiration } = msg.properties;
+  const user = ch.conn.user!.name;
+  if (userId !== undefined && userId !== user) {
+    throw new AmqpError(ReplyCode.PreconditionFailed, `user_id property set to '${userId}' but authenticated user was '${user}'`);
+  }
+  if (expiration !== undefined) {
+    const why = expirationProblem(expiration);
+    if (why) throw new AmqpError(ReplyCode.PreconditionFailed, `invalid expiration '${expiration}': ${why}`);
+  }
+}
+
+/** Why an expiration is not a non-negative integer, in RabbitMQ's terms; null when it is fine. */
+function expirationProblem(text: string): string | null {
+  const m = /^[+-]?\d+/.exec(text);
+  if (!m) return 'no_integer';
+  if (m[0].length < text.length) return `{leftover_string,${JSON.stringify(text.slice(m[0].length))}}`;
+  const n = Number(m[0]);
+  return n < 0 ? `{value_negative,${n}}` : null;
 }
 
 function routingKeys(v: FieldValue | undefined): string[] {

@@ -255,17 +255,21 @@ export class Channel {
     this.send({ name: 'channel.close', replyCode: err.replyCode, replyText: err.replyText, classId: err.classId, methodId: err.methodId });
   }
 
-  /** Releases everything the channel holds: consumers first, so requeued messages go to others. */
+  /**
+   * Releases everything the channel holds. It stops taking deliveries first, then puts its unacked
+   * messages back in order, then detaches its consumers: so the next consumer (e.g. a single active
+   * consumer taking over) sees the returned messages ahead of newer ones, as RabbitMQ delivers them.
+   */
   teardown(): void {
     this.assembler.reset();
     // publishes handled before the close are still confirmed, ahead of the close frames
     this.beforeFlush();
     this.confirms = null;
+    this.state = 'closing';
+    this.tx = null;
+    requeueAll(this);
     const consumers = [...this.consumers.values()];
     this.consumers.clear();
     for (const c of consumers) c.queue.removeConsumer(c);
-    this.tx = null;
-    requeueAll(this);
-    this.state = 'closing';
   }
 }

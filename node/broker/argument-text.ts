@@ -1,7 +1,7 @@
 import { Decimal, Typed, type FieldValue } from '../../shared/amqp/index.js';
 
-/** RabbitMQ's names for field types, as they appear in "inequivalent arg" replies. */
-function typeName(v: FieldValue): string {
+/** RabbitMQ's names for field types, as they appear in its replies ("got longstr", "of type 'byte'"). */
+export function typeName(v: FieldValue): string {
   if (typeof v === 'string') return 'longstr';
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'number') return Number.isInteger(v) ? 'signedint' : 'double';
@@ -24,7 +24,15 @@ function valueText(v: FieldValue): string {
   return String(v);
 }
 
-/** `the value '10' of type 'signedint'`, or `none` for an absent argument. */
-export function describeArgument(v: FieldValue | undefined): string {
-  return v === undefined ? 'none' : `the value '${valueText(v)}' of type '${typeName(v)}'`;
+/**
+ * The "received ... but current is ..." part of an inequivalent-argument reply, worded as RabbitMQ words
+ * it: plain values when both sides are set, typed values when one side is absent.
+ */
+export function describeMismatch(received: FieldValue | undefined, current: FieldValue | undefined): [string, string] {
+  if (received !== undefined && current !== undefined) return [`'${valueText(received)}'`, `'${valueText(current)}'`];
+  const typed = (v: FieldValue | undefined) => (v === undefined ? 'none' : `the value '${valueText(v)}' of type '${typeName(v)}'`);
+  return [typed(received), typed(current)];
 }
+
+/** RabbitMQ's complaint about an argument of the wrong type: `"expected integer, got longstr"`. */
+export const expectedInteger = (v: FieldValue): string => `"expected integer, got ${typeName(v)}"`;

@@ -1,4 +1,5 @@
-import { numberOf, type FieldTable, type FieldValue } from '../../shared/amqp/index.js';
+import { AmqpError, numberOf, ReplyCode, type FieldTable, type FieldValue } from '../../shared/amqp/index.js';
+import { expectedInteger, typeName } from './argument-text.js';
 import { invalidArg } from './errors.js';
 import { QUEUE_SETTING_KEYS, type PartialSettings } from './queue-settings.js';
 
@@ -29,7 +30,7 @@ export function parseQueueArguments(queue: string, vhost: string, args: FieldTab
   const p = args['x-max-priority'];
   if (p !== undefined) {
     const n = numberOf(p);
-    if (n === undefined || !Number.isInteger(n)) throw bad('x-max-priority', `{unacceptable_type,${typeof p}}`);
+    if (n === undefined || !Number.isInteger(n)) throw bad('x-max-priority', expectedInteger(p));
     if (n < 0) throw bad('x-max-priority', `{value_negative,${n}}`);
     if (n > MAX_PRIORITY) throw bad('x-max-priority', `{max_value_exceeded,${n}}`);
     maxPriority = n;
@@ -50,8 +51,15 @@ export function parseQueueArguments(queue: string, vhost: string, args: FieldTab
     const v = args[k.argument];
     if (v === undefined) continue;
     const r = k.validate(v);
-    if (!r.ok) throw bad(k.argument, r.why);
+    if (!r.ok) {
+      // RabbitMQ words a wrongly typed exchange name differently from other bad values
+      if (k.argument.startsWith('x-dead-letter-')) throw new AmqpError(ReplyCode.PreconditionFailed, `invalid type '${typeName(v)}' for arg '${k.argument}' in queue '${queue}' in vhost '${vhost}'`);
+      throw bad(k.argument, r.why);
+    }
     settings[k.setting] = r.value;
+  }
+  if (settings.deadLetterRoutingKey !== undefined && settings.deadLetterExchange === undefined) {
+    throw bad('x-dead-letter-routing-key', 'routing_key_but_no_dlx_defined');
   }
   return { maxPriority, singleActiveConsumer, deduplicate, settings };
 }

@@ -1,4 +1,5 @@
 import { numberOf, stringOf, type FieldValue } from '../../shared/amqp/index.js';
+import { expectedInteger, typeName } from './argument-text.js';
 
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
 export type QueueMode = 'default' | 'lazy';
@@ -36,21 +37,22 @@ const nonNegInt =
   (positive = false): Validate =>
   (v) => {
     const n = numberOf(v);
-    if (n === undefined || !Number.isInteger(n)) return { ok: false, why: `{unacceptable_type,${typeof v}}` };
+    if (n === undefined || !Number.isInteger(n)) return { ok: false, why: expectedInteger(v) };
     if (n < 0 || (positive && n === 0)) return { ok: false, why: `{value_${positive && n === 0 ? 'zero' : 'negative'},${n}}` };
     return { ok: true, value: n };
   };
 
+/** One of a set of strings; `why` is RabbitMQ's reason atom for that argument (e.g. invalid_overflow). */
 const enumOf =
-  (...values: string[]): Validate =>
+  (why: string, ...values: string[]): Validate =>
   (v) => {
     const s = stringOf(v);
-    return s !== undefined && values.includes(s) ? { ok: true, value: s as Overflow } : { ok: false, why: `{unknown_value,${JSON.stringify(s ?? v)}}` };
+    return s !== undefined && values.includes(s) ? { ok: true, value: s as Overflow } : { ok: false, why };
   };
 
 const str: Validate = (v) => {
   const s = stringOf(v);
-  return s === undefined ? { ok: false, why: `{unacceptable_type,${typeof v}}` } : { ok: true, value: s };
+  return s === undefined ? { ok: false, why: `"expected string, got ${typeName(v)}"` } : { ok: true, value: s };
 };
 
 export interface SettingKey {
@@ -72,14 +74,14 @@ export const QUEUE_SETTING_KEYS: readonly SettingKey[] = [
     setting: 'overflow',
     argument: 'x-overflow',
     policyKey: 'overflow',
-    validate: enumOf('drop-head', 'reject-publish', 'reject-publish-dlx'),
+    validate: enumOf('invalid_overflow', 'drop-head', 'reject-publish', 'reject-publish-dlx'),
     merge: 'argument-wins',
     operator: true,
   },
   { setting: 'deadLetterExchange', argument: 'x-dead-letter-exchange', policyKey: 'dead-letter-exchange', validate: str, merge: 'argument-wins', operator: false },
   { setting: 'deadLetterRoutingKey', argument: 'x-dead-letter-routing-key', policyKey: 'dead-letter-routing-key', validate: str, merge: 'argument-wins', operator: false },
   // The user's notes (§9.3): when both set a queue mode, the policy's applies.
-  { setting: 'queueMode', argument: 'x-queue-mode', policyKey: 'queue-mode', validate: enumOf('default', 'lazy'), merge: 'policy-wins', operator: false },
+  { setting: 'queueMode', argument: 'x-queue-mode', policyKey: 'queue-mode', validate: enumOf('invalid_queue_mode', 'default', 'lazy'), merge: 'policy-wins', operator: false },
 ];
 
 export type PartialSettings = Partial<Record<keyof QueueSettings, QueueSettings[keyof QueueSettings]>>;

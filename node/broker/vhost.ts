@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { AmqpError, fieldEquals, ReplyCode, stringOf, type FieldTable, type FieldValue } from '../../shared/amqp/index.js';
-import { describeArgument } from './argument-text.js';
+import { describeMismatch } from './argument-text.js';
 import type { Binding, BindingDestination } from './binding.js';
 import { defaultExchangeRefused, exclusiveLocked, inequivalent, inUse, notFound, reservedName } from './errors.js';
 import { Exchange, type ExchangeOptions } from './exchange.js';
@@ -136,7 +136,9 @@ export class Vhost implements QueueHost {
 
   deleteExchange(name: string, ifUnused: boolean): void {
     if (name === '') throw defaultExchangeRefused();
-    if (isReserved(name)) throw reservedName('exchange', name);
+    if (isReserved(name)) {
+      throw new AmqpError(ReplyCode.AccessRefused, `deletion of system exchange '${name}' in vhost '${this.name}' not allowed`);
+    }
     const x = this.exchanges.get(name);
     // RabbitMQ answers delete-ok for a missing exchange (idempotent delete).
     if (!x) return;
@@ -236,7 +238,7 @@ export class Vhost implements QueueHost {
       if (mode !== undefined && !HEADERS_MATCH_MODES.has(stringOf(mode) ?? '')) {
         throw new AmqpError(
           ReplyCode.PreconditionFailed,
-          `Invalid x-match field value ${JSON.stringify(String(stringOf(mode) ?? mode))}; expected all, any, all-with-x, or any-with-x`,
+          `Invalid x-match field value <<${JSON.stringify(String(stringOf(mode) ?? mode))}>>; expected all, any, all-with-x, or any-with-x`,
         );
       }
     }
@@ -421,7 +423,7 @@ export class Vhost implements QueueHost {
       const c: FieldValue | undefined = current[k];
       if (r === undefined && c === undefined) continue;
       if (!fieldEquals(r, c)) {
-        throw inequivalent(kind, name, this.name, k, describeArgument(r), describeArgument(c));
+        throw inequivalent(kind, name, this.name, k, ...describeMismatch(r, c));
       }
     }
   }

@@ -9,6 +9,9 @@ class TrieNode {
   }
 }
 
+/** RabbitMQ reads the empty key as zero words (so `*` does not match it), not as one empty word. */
+const words = (key: string): string[] => (key === '' ? [] : key.split('.'));
+
 /**
  * Topic routing over a trie of dot-separated words: `*` matches exactly one word, `#` zero or more.
  * Matching walks the trie once per routing key, so cost depends on key length, not on binding count.
@@ -18,7 +21,7 @@ export class TopicRouter implements ExchangeRouter {
 
   add(b: Binding): void {
     let node = this.root;
-    for (const word of b.routingKey.split('.')) {
+    for (const word of words(b.routingKey)) {
       let next = node.children.get(word);
       if (!next) node.children.set(word, (next = new TrieNode()));
       node = next;
@@ -27,23 +30,23 @@ export class TopicRouter implements ExchangeRouter {
   }
 
   remove(b: Binding): void {
-    const words = b.routingKey.split('.');
+    const ws = words(b.routingKey);
     const path: TrieNode[] = [this.root];
-    for (const word of words) {
+    for (const word of ws) {
       const next = path[path.length - 1]!.children.get(word);
       if (!next) return;
       path.push(next);
     }
     path[path.length - 1]!.bindings.delete(b);
     // prune empty branches so the trie does not grow with churn
-    for (let i = words.length; i > 0; i--) {
+    for (let i = ws.length; i > 0; i--) {
       if (!path[i]!.empty) break;
-      path[i - 1]!.children.delete(words[i - 1]!);
+      path[i - 1]!.children.delete(ws[i - 1]!);
     }
   }
 
   route(routingKey: string, _headers: unknown, out: Set<BindingDestination>): void {
-    this.match(this.root, routingKey.split('.'), 0, out);
+    this.match(this.root, words(routingKey), 0, out);
   }
 
   private match(node: TrieNode, words: string[], i: number, out: Set<BindingDestination>): void {

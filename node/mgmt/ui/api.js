@@ -36,7 +36,7 @@ export const session = {
 };
 
 /** Called when the API answers 401 to a logged-in session (the app shows the login form again). */
-let onUnauthorized = () => {};
+let onUnauthorized = (_err) => {};
 export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;
 }

@@ -21,7 +21,7 @@ const PAGES = {
   vhosts: ['vhosts', 4, 'Virtual hosts'],
   policies: ['policies', 2, 'Policies'],
   'operator-policies': ['policies', 1, 'Operator policies'],
-  upstreams: ['upstreams', 2, 'Federation upstreams'],
+  upstreams: ['upstreams', 2, 'Federation'],
 };
 const MAIN_NAV = ['overview', 'connections', 'channels', 'exchanges', 'queues'];
 const ADMIN_NAV = ['users', 'vhosts', 'policies', 'operator-policies', 'upstreams'];

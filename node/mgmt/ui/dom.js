@@ -121,11 +121,15 @@ export function table(label, columns, rows, empty = 'Nothing here.') {
   return h('div', { class: 'scroll' }, h('table', { 'aria-label': label }, h('thead', {}, head), h('tbody', {}, body)));
 }
 
-/** Keys and values of a JSON object as a small two-column table. */
-export function kvTable(label, obj) {
-  const rows = Object.entries(obj ?? {});
-  return table(label, [{ label: 'Key', get: ([k]) => k }, { label: 'Value', get: ([, v]) => show(v) }], rows, 'None.');
+/** [name, value] pairs as a two-column table with a narrow name column. */
+export function facts(label, pairs, headings = ['Property', 'Value'], empty = 'None.') {
+  const t = table(label, [{ label: headings[0], get: (r) => r[0], cls: 'key' }, { label: headings[1], get: (r) => r[1] }], pairs, empty);
+  t.classList.add('facts');
+  return t;
 }
+
+/** Keys and values of a JSON object as a small two-column table. */
+export const kvTable = (label, obj) => facts(label, Object.entries(obj ?? {}).map(([k, v]) => [k, show(v)]), ['Key', 'Value']);
 
 export const show = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
 export const tag = (text, title, cls = '') => h('span', { class: `tag ${cls}`, title }, text);

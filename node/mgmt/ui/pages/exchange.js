@@ -2,7 +2,7 @@
 
 import { del, get, path, post } from '../api.js';
 import { exchangeFeatures, policyCell } from '../common.js';
-import { button, field, fill, flash, form, h, input, kvTable, link, notify, rate, route, section, select, show, table } from '../dom.js';
+import { button, facts as factTable, field, fill, flash, form, h, input, kvTable, link, notify, rate, route, section, select, show, table } from '../dom.js';
 import { kvEditor } from '../kv-editor.js';
 import { DEFAULT_NAME, exchangeLabel, exchangeRoute } from './exchanges.js';
 
@@ -20,7 +20,7 @@ const PROPERTIES = {
   app_id: 'string',
 };
 
-function facts(x) {
+function exchangeFacts(x) {
   const m = x.message_stats ?? {};
   const rows = [
     ['Type', x.type],
@@ -29,7 +29,7 @@ function facts(x) {
     ['Rate in', rate(m.publish_in_details)],
     ['Rate out', rate(m.publish_out_details)],
   ];
-  return table('Exchange details', [{ label: 'Property', get: (r) => r[0] }, { label: 'Value', get: (r) => r[1] }], rows);
+  return factTable('Exchange details', rows);
 }
 
 const destLink = (b) => (b.destination_type === 'queue' ? link(b.destination, route('queues', b.vhost, b.destination)) : link(b.destination, exchangeRoute(b.vhost, b.destination)));
@@ -89,7 +89,7 @@ export async function render(view) {
   const factsBox = h('div');
   const outBox = h('div');
   const inBox = h('div');
-  const loadFacts = async () => fill(factsBox, facts(await fetchOne()));
+  const loadFacts = async () => fill(factsBox, exchangeFacts(await fetchOne()));
   const loadBindings = async () => {
     if (name === '') return;
     const [out, inbound] = await Promise.all([get(`${base}/bindings/source`), get(`${base}/bindings/destination`)]);
@@ -113,10 +113,10 @@ export async function render(view) {
     section('Arguments', kvTable('Arguments', x.arguments)),
     name === ''
       ? section('Bindings', h('p', { class: 'muted' }, 'The default exchange is bound implicitly to every queue, with the queue name as routing key.'))
-      : [section('Bindings', outBox, inBox, bindForm(x, loadBindings)), section('Publish message', publishForm(x))],
+      : [section('Bindings', h('h3', {}, 'From this exchange'), outBox, h('h3', {}, 'To this exchange'), inBox, bindForm(x, loadBindings)), publishForm(x)],
     remove ? section('Delete', h('div', { class: 'card actions' }, remove)) : null,
   );
-  fill(factsBox, facts(x));
+  fill(factsBox, exchangeFacts(x));
   await loadBindings();
   view.every(loadFacts);
 }

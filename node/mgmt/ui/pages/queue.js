@@ -3,7 +3,7 @@
 
 import { del, get, path, post } from '../api.js';
 import { policyCell, queueFeatures } from '../common.js';
-import { button, bytes, field, fill, flash, form, h, input, kvTable, link, notify, num, rate, route, section, select, show, table } from '../dom.js';
+import { button, bytes, facts as factTable, field, fill, flash, form, h, input, kvTable, link, notify, num, rate, route, section, select, show, table } from '../dom.js';
 import { kvEditor } from '../kv-editor.js';
 
 const ACK_MODES = [
@@ -13,7 +13,7 @@ const ACK_MODES = [
   ['reject_requeue_false', 'Reject without requeue (dead-letter)'],
 ];
 
-function facts(q) {
+function queueFacts(q) {
   const m = q.message_stats ?? {};
   const rows = [
     ['Type', q.type],
@@ -30,7 +30,7 @@ function facts(q) {
     ['Deliver / get', rate(m.deliver_get_details)],
     ['Ack', rate(m.ack_details)],
   ];
-  return table('Queue details', [{ label: 'Property', get: (r) => r[0] }, { label: 'Value', get: (r) => r[1] }], rows);
+  return factTable('Queue details', rows);
 }
 
 function bindingsTable(bindings, reload) {
@@ -84,12 +84,12 @@ function message(m, i) {
     { class: 'card message', 'aria-label': `Message ${i + 1}` },
     h('h3', {}, `Message ${i + 1}`),
     h('p', { class: 'muted' }, `The server reported ${m.message_count} messages remaining.`),
-    table(`Message ${i + 1} details`, [{ label: 'Field', get: (r) => r[0] }, { label: 'Value', get: (r) => r[1] }], [
+    factTable(`Message ${i + 1} details`, [
       ['Exchange', m.exchange === '' ? '(default exchange)' : m.exchange],
       ['Routing key', m.routing_key],
       ['Redelivered', m.redelivered ? 'yes' : 'no'],
       ['Payload', `${m.payload_bytes} bytes, encoding ${m.payload_encoding}`],
-    ]),
+    ], ['Field', 'Value']),
     kvTable(`Message ${i + 1} properties`, m.properties),
     h('pre', { class: 'payload', 'aria-label': `Message ${i + 1} payload` }, m.payload),
   );
@@ -133,9 +133,10 @@ export async function render(view) {
   const factsBox = h('div');
   const bindBox = h('div');
   const consBox = h('div');
+  const loadConsumers = async () => fill(consBox, consumersTable((await get(path`/consumers/${vhost}`)).filter((c) => c.queue?.name === name)));
   const loadFacts = async () => {
-    fill(factsBox, facts(await get(base)));
-    fill(consBox, consumersTable((await get(path`/consumers/${vhost}`)).filter((c) => c.queue?.name === name)));
+    fill(factsBox, queueFacts(await get(base)));
+    await loadConsumers();
   };
   const loadBindings = async () => fill(bindBox, bindingsTable(await get(`${base}/bindings`), loadBindings));
   fill(
@@ -149,7 +150,7 @@ export async function render(view) {
     section('Bindings', bindBox, bindForm(q, loadBindings)),
     section('Messages', getForm(q), dangerZone(q, loadFacts)),
   );
-  fill(factsBox, facts(q));
-  await Promise.all([loadFacts(), loadBindings()]);
+  fill(factsBox, queueFacts(q));
+  await Promise.all([loadConsumers(), loadBindings()]);
   view.every(loadFacts);
 }
