@@ -49,8 +49,8 @@ export async function startNode(overrides: Partial<NodeConfig> = {}): Promise<Ru
   const amqp = await server.listen(config.amqpPort, config.amqpHost);
   log.info({ port: amqp.port, host: amqp.address, dataDir: config.dataDir }, 'AMQP listener started');
   const node = `warren@${hostname()}`;
-  const mgmtServer = new MgmtServer({ broker, amqp: server, config, node, rates: new Rates(), log, startedAt: Date.now() });
-  let mgmt: AddressInfo;
+  let mgmt: AddressInfo | null = null;
+  const mgmtServer = new MgmtServer({ broker, amqp: server, config, node, rates: new Rates(), log, startedAt: Date.now(), mgmtPort: () => mgmt?.port ?? 0 });
   try {
     mgmt = await mgmtServer.listen(config.mgmtPort, config.mgmtHost);
   } catch (e) {

@@ -28,6 +28,12 @@ export class AmqpServer {
     return this.ctx.connections;
   }
 
+  /** The port actually listened on (differs from the configured one when that was 0). */
+  get port(): number {
+    const a = this.server.address();
+    return typeof a === 'object' && a !== null ? a.port : 0;
+  }
+
   get alarms(): ResourceAlarms {
     return this.ctx.alarms;
   }

@@ -18,6 +18,8 @@ export interface MgmtContext {
   readonly rates: Rates;
   readonly log: Logger;
   readonly startedAt: number;
+  /** The management port actually listened on. */
+  mgmtPort(): number;
 }
 
 export function vhostOf(ctx: MgmtContext, user: User, name: string): Vhost {

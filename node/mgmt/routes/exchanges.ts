@@ -15,7 +15,9 @@ export function exchangeRoutes(r: Router, ctx: MgmtContext): void {
 
   const exchange = (req: Request) => {
     const v = vhostOf(ctx, req.user, req.params['vhost']!);
-    const x = v.exchanges.get(req.params['name']!);
+    // the API names the default exchange 'amq.default', as RabbitMQ's does
+    const name = req.params['name'] === 'amq.default' ? '' : req.params['name']!;
+    const x = v.exchanges.get(name);
     if (!x) throw notFound();
     return { v, x };
   };

@@ -63,8 +63,8 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
         queues: t.queues,
         consumers: t.consumers,
       },
-      listeners: [{ node: ctx.node, protocol: 'amqp', ip_address: ctx.config.amqpHost, port: ctx.config.amqpPort }],
-      contexts: [{ node: ctx.node, description: 'Warren Management', path: '/', port: String(ctx.config.mgmtPort) }],
+      listeners: [{ node: ctx.node, protocol: 'amqp', ip_address: ctx.config.amqpHost, port: ctx.amqp.port }],
+      contexts: [{ node: ctx.node, description: 'Warren Management', path: '/', port: String(ctx.mgmtPort()) }],
     };
   });
 
