@@ -68,6 +68,8 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   private lastRead = Date.now();
   private lastWrite = Date.now();
   private closeDeadline = 0;
+  /** Why the connection ended, for its one closing log line (RabbitMQ's wording where it has one). */
+  private closeReason = 'client unexpectedly closed TCP connection';
 
   frameMax: number;
   channelMax: number;
@@ -96,7 +98,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.onDrain());
-    socket.on('error', (e) => ctx.log.debug({ conn: this.name, err: e.message }, 'socket error'));
+    socket.on('error', (e) => (this.closeReason = `socket error: ${e.message}`));
     socket.on('close', () => this.teardown());
     ctx.connections.add(this);
     ctx.ticker.add(this);
@@ -194,6 +196,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
       case 'connection.open':
         return this.expect('open', m.name, () => this.open(m.virtualHost));
       case 'connection.close':
+        this.closeReason = `client closed the connection: ${m.replyCode} ${m.replyText}`.trimEnd();
         this.send(0, { name: 'connection.close-ok' });
         this.flush();
         this.state = 'closed';
@@ -225,6 +228,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     const user = this.ctx.broker.authenticate(creds.username, creds.password);
     const loopbackOnly = this.ctx.config.loopbackUsers.includes(creds.username);
     if (!user || (loopbackOnly && !isLoopback(this.socket.remoteAddress))) {
+      this.closeReason = `login refused for user '${creds.username}' (${mechanism})`;
       this.ctx.log.warn({ conn: this.name, user: creds.username, mechanism }, 'login refused');
       if (this.clientCapability('authentication_failure_close')) throw refused(mechanism);
       this.state = 'closed';
@@ -346,7 +350,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
 
   closeWithError(err: AmqpError): void {
     if (this.state === 'closing' || this.state === 'closed') return;
-    this.ctx.log.info({ conn: this.name, code: err.replyCode, reason: err.replyText }, 'closing connection on error');
+    this.closeReason = `${err.replyCode} ${err.replyText}`;
     if (this.state === 'protocol-header') {
       this.socket.destroy();
       return;
@@ -383,7 +387,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   tick(now: number): void {
     if (this.state === 'closing' && now >= this.closeDeadline) return void this.socket.destroy();
     if (this.state !== 'running' && this.state !== 'closing' && now - this.openedAt > this.ctx.config.handshakeTimeout) {
-      this.ctx.log.info({ conn: this.name }, 'handshake timeout');
+      this.closeReason = 'handshake timeout';
       return void this.socket.destroy();
     }
     if (this.state !== 'running') return;
@@ -392,7 +396,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     const hb = this.heartbeat * 1000;
     // while blocked we are not reading, so the client's heartbeats cannot count (RabbitMQ pauses it too)
     if (this.blockedBy === null && now - this.lastRead > 2 * hb) {
-      this.ctx.log.info({ conn: this.name, timeout: this.heartbeat }, 'missed heartbeats from client');
+      this.closeReason = `missed heartbeats from client, timeout: ${this.heartbeat}s`;
       return void this.socket.destroy();
     }
     if (now - this.lastWrite >= hb / 2) {
@@ -409,7 +413,9 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     this.channels.clear();
     for (const q of this.exclusiveQueues) this.vhost?.removeQueue(q);
     this.exclusiveQueues.clear();
-    if (this.user) this.ctx.log.info({ conn: this.name, user: this.user.name }, 'connection closed');
+    // connections that never opened (port probes, health checks) are only worth a debug line
+    const level = this.vhost ? 'info' : 'debug';
+    this.ctx.log[level]({ conn: this.name, user: this.user?.name, vhost: this.vhost?.name, reason: this.closeReason }, 'connection closed');
   }
 }
 
