@@ -76,8 +76,12 @@ export class MessageStore {
         const queue = r.shortstr();
         const expiresAt = r.u64();
         const priority = r.u8();
+        r.skip(r.u8()); // exchange
+        r.skip(r.u8()); // routing key
+        r.skip(r.u32()); // properties
+        const size = r.u32(); // the body, which is what queues count
         this.segment(ref.segment).live++;
-        live.set(id, { key: `${vhost}\u0000${queue}`, msg: { handle: { id, ref }, size: payload.length, priority, expiresAt }, recoverable: (flags & RECOVERABLE) !== 0 });
+        live.set(id, { key: `${vhost}\u0000${queue}`, msg: { handle: { id, ref }, size, priority, expiresAt }, recoverable: (flags & RECOVERABLE) !== 0 });
         this.nextId = Math.max(this.nextId, id + 1);
       } else if (type === SETTLE) {
         const n = r.u32();
@@ -89,6 +93,8 @@ export class MessageStore {
           this.segment(ref.segment).settles.add(m.msg.handle.ref.segment);
           this.segment(m.msg.handle.ref.segment).live--;
         }
+      } else {
+        this.logger.warn({ segment: ref.segment, offset: ref.offset, type }, 'unknown record type in message store: skipped');
       }
     });
     const byQueue = new Map<string, RecoveredMessage[]>();

@@ -39,6 +39,8 @@ export class SegmentLog {
   private current!: Segment;
   private waiters: (() => void)[] = [];
   private syncing = false;
+  /** Descriptors of deleted segments, closed once the sync in flight (which may use them) ends. */
+  private closeAfterSync: number[] = [];
   private flushQueued = false;
   private readonly dirty = new Set<Segment>();
 
@@ -82,7 +84,8 @@ export class SegmentLog {
     while (off + HEADER <= data.length) {
       const len = data.readUInt32BE(off);
       const sum = data.readUInt32BE(off + 4);
-      if (off + HEADER + len > data.length) break;
+      // every record has at least a type byte: a zero length is a zero-filled (torn) tail, not a record
+      if (len === 0 || off + HEADER + len > data.length) break;
       const payload = data.subarray(off + HEADER, off + HEADER + len);
       if (crc32(payload) !== sum) break;
       onRecord(payload, { segment: id, offset: off + HEADER, length: len });
@@ -155,9 +158,15 @@ export class SegmentLog {
     let left = touched.length;
     for (const s of touched) {
       fdatasync(s.fd, (err) => {
-        if (err) this.log.error({ err, segment: s.id }, 'fdatasync failed');
+        if (err) {
+          // Nothing written since the last good sync can be called durable; confirming it would be a lie.
+          // Stop, as databases do on fsync failure: publishers see the connection drop and republish.
+          this.log.fatal({ err, segment: s.id }, 'fdatasync failed: stopping so that no unsynced message is confirmed');
+          process.exit(70);
+        }
         if (--left > 0) return;
         this.syncing = false;
+        for (const fd of this.closeAfterSync.splice(0)) closeSync(fd);
         for (const cb of waiters) cb();
         if (this.dirty.size > 0 || this.waiters.length > 0) this.flush();
       });
@@ -180,7 +189,9 @@ export class SegmentLog {
     const s = this.segments.get(id);
     if (!s || s === this.current) return false;
     if (s.pending.length > 0) this.writePending();
-    closeSync(s.fd);
+    // a sync in flight may still be using the descriptor: unlink now, close when it ends
+    if (this.syncing) this.closeAfterSync.push(s.fd);
+    else closeSync(s.fd);
     unlinkSync(join(this.dir, segmentName(id)));
     this.segments.delete(id);
     this.dirty.delete(s);
@@ -195,6 +206,7 @@ export class SegmentLog {
   close(): void {
     this.writePending();
     for (const s of this.segments.values()) closeSync(s.fd);
+    for (const fd of this.closeAfterSync.splice(0)) closeSync(fd);
     this.segments.clear();
     const waiters = this.waiters;
     this.waiters = [];

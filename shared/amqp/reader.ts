@@ -32,6 +32,11 @@ export class Reader {
     return p;
   }
 
+  /** Advances past n bytes (bounds-checked). */
+  skip(n: number): void {
+    this.need(n);
+  }
+
   u8(): number {
     return this.buf[this.need(1)]!;
   }

@@ -97,7 +97,8 @@ export async function spawnNode(args: string[] = [], env: NodeJS.ProcessEnv = {}
     url: `amqp://guest:guest@127.0.0.1:${port}`,
     output: () => out,
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null) return child.exitCode;
+      // already gone (exited, or killed by a signal): 'exit' will not fire again
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill(signal);
       const [code] = await once(child, 'exit');
       return code as number | null;
