@@ -24,11 +24,14 @@ export function queueBind(ch: Channel, m: QueueBind): void {
   if (!m.nowait) ch.send({ name: 'queue.bind-ok' });
 }
 
+/** queue.unbind: unbinding something that is not there, even a missing queue or exchange, is ok. */
 export function queueUnbind(ch: Channel, m: QueueUnbind): void {
   const [queue, key] = target(ch, m);
   ch.authorize('write', 'queue', queue);
   ch.authorize('read', 'exchange', m.exchange);
-  ch.vhost.unbind(m.exchange, ch.vhost.queue(queue, ch.conn), key, m.arguments);
+  if (ch.vhost.queues.has(queue) && ch.vhost.exchanges.has(m.exchange)) {
+    ch.vhost.unbind(m.exchange, ch.vhost.queue(queue, ch.conn), key, m.arguments);
+  }
   ch.send({ name: 'queue.unbind-ok' });
 }
 

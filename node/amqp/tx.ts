@@ -26,7 +26,7 @@ export class Transaction {
     if (!multiple) {
       if (!ch.unacked.has(tag) || this.named.has(tag)) throw new AmqpError(ReplyCode.PreconditionFailed, `unknown delivery tag ${tag}`);
       this.named.add(tag);
-    } else if (tag > ch.unacked.lastTag) {
+    } else if (tag !== 0 && !ch.unacked.has(tag)) {
       throw new AmqpError(ReplyCode.PreconditionFailed, `unknown delivery tag ${tag}`);
     }
     this.ops.push({ kind: 'settle', tag, multiple, how });

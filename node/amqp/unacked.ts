@@ -47,7 +47,8 @@ export class Unacked {
    */
   take(tag: number, multiple: boolean): Delivery[] {
     if (multiple) {
-      if (tag > this.lastTag) throw unknownTag(tag);
+      // the named tag itself must be outstanding (RabbitMQ refuses an already-settled one)
+      if (tag !== 0 && !this.byTag.has(tag)) throw unknownTag(tag);
       const out: Delivery[] = [];
       for (const [t, d] of this.byTag) {
         if (tag !== 0 && t > tag) break;

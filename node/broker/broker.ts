@@ -13,10 +13,10 @@ export interface BrokerOptions {
 
 /** Forwards definition changes to the store, except while the store's own log is being replayed. */
 class Recorder implements DefinitionsSink {
-  muted = false;
+  replaying = false;
   constructor(private readonly target: DefinitionsSink | null) {}
   record(r: DefinitionRecord): void {
-    if (!this.muted) this.target?.record(r);
+    if (!this.replaying) this.target?.record(r);
   }
 }
 
@@ -124,11 +124,11 @@ export class Broker {
 
   /** Rebuilds state from stored records without re-recording them. */
   replay(records: readonly DefinitionRecord[]): void {
-    this.recorder.muted = true;
+    this.recorder.replaying = true;
     try {
       for (const r of records) this.apply(r);
     } finally {
-      this.recorder.muted = false;
+      this.recorder.replaying = false;
     }
   }
 

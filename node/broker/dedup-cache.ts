@@ -1,5 +1,18 @@
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { numberOf, stringOf, type FieldValue } from '../../shared/amqp/index.js';
+
+/**
+ * The cache key of an x-deduplication-header value. Like the plugin, only the value counts, not its AMQP
+ * type: 5 as byte, int or long is one value, and a string and a byte array with the same bytes are one.
+ */
+export function dedupKey(v: FieldValue): string {
+  const n = typeof v === 'bigint' ? v : numberOf(v);
+  if (n !== undefined) return `n:${String(n)}`;
+  const s = Buffer.isBuffer(v) ? v : stringOf(v);
+  if (s !== undefined) return `b:${Buffer.from(s).toString('base64')}`;
+  return `j:${JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x))}`;
+}
 
 /**
  * The seen-values cache of a deduplication exchange: at most `size` entries, each kept `ttl` ms (or

@@ -4,6 +4,7 @@ import type { Consumer } from './consumer.js';
 import type { DeathReason } from './dead-letter.js';
 import type { MessageStore, RecoveredMessage, StoreHandle } from '../store/message-store.js';
 import type { Message } from './message.js';
+import { dedupKey } from './dedup-cache.js';
 import { LazyFifo } from './lazy-fifo.js';
 import { FifoMessages, PriorityMessages, type QueueMessages } from './queue-messages.js';
 import { MessageCounters } from './stats.js';
@@ -98,7 +99,7 @@ export class Queue {
   private dedupKey(msg: Message): string | undefined {
     if (!msg.has(PropertyFlag.Headers)) return undefined;
     const v = msg.properties.headers?.['x-deduplication-header'];
-    return v === undefined ? undefined : JSON.stringify(v);
+    return v === undefined ? undefined : dedupKey(v);
   }
 
   /** Records a deduplicating queue's value for an entry; false if the value is already in the queue. */

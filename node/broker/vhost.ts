@@ -96,14 +96,17 @@ export class Vhost implements QueueHost {
 
   declareExchange(d: ExchangeDeclare): Exchange {
     const existing = this.exchanges.get(d.name);
+    if (d.name === '') throw defaultExchangeRefused();
     if (d.passive) {
       if (!existing) throw notFound('exchange', d.name, this.name);
       return existing;
     }
-    if (d.name === '' ) throw defaultExchangeRefused();
-    if (isReserved(d.name)) throw reservedName('exchange', d.name);
-    if (!EXCHANGE_TYPES.has(d.type)) throw new AmqpError(ReplyCode.CommandInvalid, `unknown exchange type '${d.type}'`);
-    if (!existing) return this.createExchange(d);
+    // RabbitMQ checks the type before anything else, and the amq. prefix only when creating
+    if (!EXCHANGE_TYPES.has(d.type)) throw new AmqpError(ReplyCode.CommandInvalid, `${d.type === '' ? 'invalid' : 'unknown'} exchange type '${d.type}'`);
+    if (!existing) {
+      if (isReserved(d.name)) throw reservedName('exchange', d.name);
+      return this.createExchange(d);
+    }
     const o = existing.options;
     const check = (arg: string, received: string, current: string): void => {
       if (received !== current) throw inequivalent('exchange', d.name, this.name, arg, received, current);
@@ -148,7 +151,8 @@ export class Vhost implements QueueHost {
 
   private removeExchange(x: Exchange): void {
     x.deleted = true;
-    x.router.destroy?.();
+    // a replayed delete must not remove files a later incarnation of the exchange owns
+    if (!this.sink.replaying) x.router.destroy?.();
     this.exchanges.delete(x.name);
     if (isDurableExchange(x)) this.sink.record({ op: 'exchange-delete', vhost: this.name, name: x.name });
     for (const b of [...x.bindings.values()]) this.removeBinding(b);
@@ -176,8 +180,8 @@ export class Vhost implements QueueHost {
       const check = (arg: string, received: boolean, current: boolean): void => {
         if (received !== current) throw inequivalent('queue', name, this.name, arg, yesNo(received), yesNo(current));
       };
-      check('durable', d.durable, o.durable);
       if (d.exclusive !== o.exclusive) throw exclusiveLocked(name, this.name);
+      check('durable', d.durable && !d.exclusive, o.durable);
       check('auto_delete', d.autoDelete, o.autoDelete);
       this.checkArgs('queue', name, QUEUE_ARGS_COMPARED, d.arguments, o.arguments);
       existing.armUnusedTimer();
@@ -188,7 +192,8 @@ export class Vhost implements QueueHost {
       this.name,
       {
         name,
-        durable: d.durable,
+        // an exclusive queue dies with its connection, so it is never durable (as in RabbitMQ)
+        durable: d.durable && !d.exclusive,
         exclusive: d.exclusive,
         autoDelete: d.autoDelete,
         arguments: d.arguments,

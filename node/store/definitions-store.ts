@@ -43,6 +43,8 @@ export type DefinitionRecord =
 /** Where the broker reports durable definition changes. */
 export interface DefinitionsSink {
   record(r: DefinitionRecord): void;
+  /** True while the log itself is being replayed: nothing outside the log may be changed then. */
+  readonly replaying?: boolean;
 }
 
 const FILE = 'definitions.log';

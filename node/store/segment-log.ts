@@ -41,6 +41,7 @@ export class SegmentLog {
   private syncing = false;
   /** Descriptors of deleted segments, closed once the sync in flight (which may use them) ends. */
   private closeAfterSync: number[] = [];
+  private closed = false;
   private flushQueued = false;
   private readonly dirty = new Set<Segment>();
 
@@ -158,7 +159,7 @@ export class SegmentLog {
     let left = touched.length;
     for (const s of touched) {
       fdatasync(s.fd, (err) => {
-        if (err) {
+        if (err && !this.closed) {
           // Nothing written since the last good sync can be called durable; confirming it would be a lie.
           // Stop, as databases do on fsync failure: publishers see the connection drop and republish.
           this.log.fatal({ err, segment: s.id }, 'fdatasync failed: stopping so that no unsynced message is confirmed');
@@ -204,6 +205,8 @@ export class SegmentLog {
 
   /** Flushes synchronously and closes every file (shutdown). */
   close(): void {
+    // a sync still in flight fails with EBADF once its descriptor is closed; that is expected now
+    this.closed = true;
     this.writePending();
     for (const s of this.segments.values()) closeSync(s.fd);
     for (const fd of this.closeAfterSync.splice(0)) closeSync(fd);

@@ -1,5 +1,5 @@
 import { numberOf, stringOf, type FieldTable } from '../../../shared/amqp/index.js';
-import { DedupCache } from '../dedup-cache.js';
+import { DedupCache, dedupKey } from '../dedup-cache.js';
 import { invalidArg } from '../errors.js';
 import type { ExchangeTypeContext } from './index.js';
 import { FanoutRouter } from './fanout.js';
@@ -17,8 +17,9 @@ export class DeduplicationRouter extends FanoutRouter {
   constructor(ctx: ExchangeTypeContext) {
     super();
     const bad = (arg: string, why: string) => invalidArg(arg, 'exchange', ctx.name, ctx.vhost, why);
-    const size = numberOf(ctx.arguments['x-cache-size']);
-    if (size === undefined || !Number.isInteger(size) || size <= 0) throw bad('x-cache-size', 'required, a positive integer');
+    // the plugin also accepts a number written as a string
+    const size = positive(ctx.arguments['x-cache-size']);
+    if (size === null || size === false) throw bad('x-cache-size', 'required, a positive integer');
     const ttl = positive(ctx.arguments['x-cache-ttl']);
     if (ttl === false) throw bad('x-cache-ttl', 'a positive integer of milliseconds');
     const persistence = stringOf(ctx.arguments['x-cache-persistence']) ?? 'memory';
@@ -31,7 +32,7 @@ export class DeduplicationRouter extends FanoutRouter {
     const value = headers?.['x-deduplication-header'];
     if (value === undefined) return true;
     const ttl = positive(headers!['x-cache-ttl']);
-    return !this.cache.seen(JSON.stringify(value), ttl === false || ttl === null ? undefined : ttl);
+    return !this.cache.seen(dedupKey(value), ttl === false || ttl === null ? undefined : ttl);
   }
 
   destroy(): void {

@@ -1,0 +1,31 @@
+// Formats the bench table: scenario, Warren, RabbitMQ, ratio Warren/RabbitMQ, target.
+const fmt = (v, unit) => {
+  if (v === undefined || v === null || Number.isNaN(v) || v < 0) return '-';
+  if (unit === 'msg/s') return v >= 10_000 ? `${(v / 1000).toFixed(1)}k/s` : `${Math.round(v)}/s`;
+  if (unit === 'ms') return `${v.toFixed(v < 10 ? 2 : 0)} ms`;
+  return `${v.toFixed(1)} ${unit}`;
+};
+
+function verdict(row, ratio) {
+  if (row.target === null) return row.better === 'lower' ? 'none set (lower is better)' : 'none set';
+  if (ratio === null) return `>= ${row.target}x: not measured`;
+  return `>= ${row.target}x: ${ratio >= row.target ? 'met' : 'MISSED'}`;
+}
+
+/** rows: [{ label, unit, better, target, warren, rabbit, warrenDetail, rabbitDetail }] */
+export function formatTable(rows) {
+  const lines = rows.map((r) => {
+    const ok = (v) => typeof v === 'number' && v > 0;
+    const ratio = ok(r.warren) && ok(r.rabbit) ? r.warren / r.rabbit : null;
+    return [r.label, fmt(r.warren, r.unit), fmt(r.rabbit, r.unit), ratio === null ? '-' : `${ratio < 0.1 ? ratio.toPrecision(2) : ratio.toFixed(2)}x`, verdict(r, ratio)];
+  });
+  const head = ['scenario', 'Warren', 'RabbitMQ', 'Warren/RabbitMQ', 'target'];
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const row = (cells) => `| ${cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 || i === 4 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [row(head), rule, ...lines.map(row)].join('\n');
+}
+
+export function formatDetails(rows) {
+  return rows.map((r) => `  ${r.label}\n      Warren:   ${r.warrenDetail ?? '-'}\n      RabbitMQ: ${r.rabbitDetail ?? '-'}`).join('\n');
+}
