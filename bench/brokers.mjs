@@ -46,7 +46,7 @@ export async function startWarren(root) {
   const logFile = join(dir, 'warren.log');
   const log = openSync(logFile, 'a');
   const child = spawn(process.execPath, [join(root, 'dist', 'node', 'main.js'), '--amqp-port', String(port), '--amqp-host', '127.0.0.1',
-    '--data-dir', join(dir, 'data'), '--log-level', 'warn'], { stdio: ['ignore', log, log], detached: true });
+    '--mgmt-port', '0', '--mgmt-host', '127.0.0.1', '--data-dir', join(dir, 'data'), '--log-level', 'warn'], { stdio: ['ignore', log, log], detached: true });
   // detached = its own session, so its own scheduler autogroup like a RabbitMQ service: on a shared machine
   // the kernel then splits CPU between the broker and the load generator as it does for RabbitMQ.
   const orphanGuard = () => child.kill('SIGKILL');
