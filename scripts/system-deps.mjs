@@ -8,6 +8,7 @@ const PACKAGES = [
   ['/usr/bin/redis-server', 'redis-server'],
   ['/usr/lib/python3/dist-packages/pika/__init__.py', 'python3-pika'],
   ['/usr/bin/chromium', 'chromium'],
+  ['/usr/bin/arping', 'iputils-arping'],
 ];
 
 export function ensureSystemDeps() {
