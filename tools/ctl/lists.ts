@@ -30,7 +30,7 @@ const LISTINGS: Listing[] = [
     columns: [
       'name', 'vhost', 'durable', 'auto_delete', 'exclusive', 'arguments', 'policy', 'operator_policy', 'effective_policy_definition',
       'messages', 'messages_ready', 'messages_unacknowledged', 'message_bytes', 'message_bytes_ready', 'consumers', 'state', 'type', 'node',
-      'single_active_consumer_tag', ['exclusive_consumer_tag', at('exclusive_consumer_tag')],
+      'single_active_consumer_tag', 'exclusive_consumer_tag',
     ],
     defaults: ['name', 'messages'],
   },
