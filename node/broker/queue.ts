@@ -132,9 +132,6 @@ export class Queue {
   get consumerCount(): number {
     return this.consumers.length;
   }
-  get consumerList(): readonly Consumer[] {
-    return this.consumers;
-  }
   /** With single active consumer: the one receiving messages. */
   get activeConsumer(): Consumer | undefined {
     return this.options.singleActiveConsumer ? this.registered[0] : undefined;

@@ -208,10 +208,6 @@ export class MessageStore {
     this.log.whenDurable(cb);
   }
 
-  get segmentCount(): number {
-    return this.log.segmentIds.length;
-  }
-
   close(): void {
     this.writeSettles();
     this.log.close();

@@ -49,10 +49,6 @@ const REPLY_NAMES: Record<ReplyCode, string> = {
 /** Soft errors close a channel; every other code closes the connection (AMQP 0-9-1 spec constants). */
 const SOFT: ReadonlySet<number> = new Set([311, 312, 313, 403, 404, 405, 406]);
 
-export function replyName(code: ReplyCode): string {
-  return REPLY_NAMES[code];
-}
-
 export class AmqpError extends Error {
   override readonly name = 'AmqpError';
   /** Full reply text as sent on the wire, e.g. `NOT_FOUND - no queue 'x' in vhost '/'`. */

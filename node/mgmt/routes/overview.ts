@@ -7,8 +7,11 @@ import { vhostOf, type MgmtContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import type { Router } from '../router.js';
 
+/** Node-wide counters, refilled on every overview read; one object, so its rates can be sampled. */
+const overviewCounters = new MessageCounters();
+
 function totals(ctx: MgmtContext): { counters: MessageCounters; ready: number; unacked: number; queues: number; exchanges: number; consumers: number } {
-  const counters = new MessageCounters();
+  const counters = Object.assign(overviewCounters, new MessageCounters());
   let ready = 0,
     unacked = 0,
     queues = 0,
@@ -49,7 +52,7 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
       product_version: VERSION,
       cluster_name: ctx.node,
       node: ctx.node,
-      message_stats: ctx.rates.messageStats(Object.assign(overviewCounters, t.counters)),
+      message_stats: ctx.rates.messageStats(t.counters),
       queue_totals: {
         messages: t.ready + t.unacked,
         messages_ready: t.ready,
@@ -89,8 +92,6 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
     return { status: 'ok' };
   });
 }
-
-const overviewCounters = new MessageCounters();
 
 function alarmCheck(ctx: MgmtContext): unknown {
   const reason = ctx.amqp.alarms.active;
