@@ -32,10 +32,13 @@ async function pod(name: 'a' | 'b', priority: number, backendPort: number, adver
 
 t.test('only the active is ready; the track check moves it to the peer with healthy backends', async (t) => {
   const adverts: [number, number] = [await freePort(), await freePort()];
-  // a has the higher priority and becomes active; both start with the live backend.
+  // b starts alone and becomes active; a, with the higher priority, then preempts it. Both use the live
+  // backend. Readiness is checked once the pair has settled: two proxies that decide in the same instant
+  // are both active until their next adverts (VRRP has the same window; a Redis lease closes it).
   const b = await pod('b', 90, live.port, [adverts[1], adverts[0]]);
+  await waitFor('b ready while alone', async () => (await b.healthz()) === 200, 10_000);
   const a = await pod('a', 100, live.port, adverts);
-  await waitFor('a ready', async () => (await a.healthz()) === 200, 10_000);
+  await waitFor('a ready and b not', async () => (await a.healthz()) === 200 && (await b.healthz()) === 503, 10_000);
   t.equal(await b.healthz(), 503, 'the standby is not ready');
   t.equal(await whoServes(a.port), 'live');
   t.equal(b.p.frontends.get('main')!.listening, false, 'the standby does not listen');
