@@ -75,13 +75,15 @@ export interface SpawnedNode {
   readonly port: number;
   readonly url: string;
   readonly output: () => string;
+  /** Ends the process (SIGTERM unless told); a data folder this helper made is removed once it has exited. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /** A node as a separate process, started exactly as a user would (`node dist/node/main.js ...`). */
 export async function spawnNode(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<SpawnedNode> {
   const port = await freePort();
-  const dataArgs = args.includes('--data-dir') ? [] : ['--data-dir', mkdtempSync(join(tmpdir(), 'warren-test-'))];
+  const temp = args.includes('--data-dir') ? null : tempDataDir();
+  const dataArgs = temp ? ['--data-dir', temp.dir] : [];
   const mgmtArgs = args.includes('--mgmt-port') ? [] : ['--mgmt-port', String(await freePort()), '--mgmt-host', '127.0.0.1'];
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'node', 'main.js'), '--amqp-port', String(port), '--amqp-host', '127.0.0.1', ...mgmtArgs, ...dataArgs, ...args], {
     env: { ...process.env, WARREN_LOG_LEVEL: 'warn', ...env },
@@ -98,10 +100,11 @@ export async function spawnNode(args: string[] = [], env: NodeJS.ProcessEnv = {}
     output: () => out,
     async stop(signal = 'SIGTERM') {
       // already gone (exited, or killed by a signal): 'exit' will not fire again
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill(signal);
-      const [code] = await once(child, 'exit');
-      return code as number | null;
+      const exited = child.exitCode !== null || child.signalCode !== null;
+      if (!exited) child.kill(signal);
+      const code = exited ? child.exitCode : ((await once(child, 'exit'))[0] as number | null);
+      temp?.remove();
+      return code;
     },
   };
 }
