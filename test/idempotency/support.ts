@@ -15,17 +15,7 @@ export interface Checks extends Scope {
   equal(found: unknown, wanted: unknown, message: string): boolean;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls cond every 10 ms; true when it held within ms. */
-export async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await cond()) return true;
-    if (Date.now() > deadline) return false;
-    await sleep(10);
-  }
-}
+export { eventually as until, sleep } from '../helpers/wait.js';
 
 export async function node(t: Scope): Promise<TestNode> {
   const n = await startTestNode();

@@ -6,6 +6,7 @@ import { once, type EventEmitter } from 'node:events';
 import { AMQPClient, type AMQPBaseClient } from '@cloudamqp/amqp-client';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
 import { startTestNode, type TestNode } from '../../helpers/node.js';
+import { sleep } from '../../helpers/wait.js';
 
 /** The part of a tap test the helpers need. */
 export interface Scope {
@@ -29,7 +30,7 @@ export function within<T>(p: Promise<T>, what: string, ms = WAIT_MS): Promise<T>
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep };
 
 /** Polls until `ready()` holds (every 10 ms, bounded like every other wait). */
 export async function until(ready: () => boolean, what: string, ms = WAIT_MS): Promise<void> {

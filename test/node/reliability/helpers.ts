@@ -9,8 +9,10 @@ import { AMQPClient, type AMQPChannel } from '@cloudamqp/amqp-client';
 import type { ApplyTo, PolicyDefinition, PolicyKind } from '../../../node/broker/policies.js';
 import type { Vhost } from '../../../node/broker/vhost.js';
 import { startTestNode, type TestNode } from '../../helpers/node.js';
-import { sleep, within, type AmqpFailure, type Scope } from '../broker/helpers.js';
+import { within, type AmqpFailure, type Scope } from '../broker/helpers.js';
+import { eventually as until } from '../../helpers/wait.js';
 
+export { until };
 export {
   channel,
   Collector,
@@ -32,15 +34,6 @@ export async function nodeFor(t: Scope): Promise<TestNode> {
   return node;
 }
 
-/** Polls `cond` every 10 ms; resolves whether it held within `ms`. */
-export async function until(cond: () => boolean | Promise<boolean>, ms = 3000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await cond()) return true;
-    if (Date.now() > deadline) return false;
-    await sleep(10);
-  }
-}
 
 /** Ready messages in a queue (queue.declare passive). */
 export async function depth(ch: Channel, queue: string): Promise<number> {

@@ -9,9 +9,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
 import { freePort, ROOT, tempDataDir, waitForPort, type SpawnedNode } from '../../helpers/node.js';
-import { sleep, within, type Scope } from '../broker/helpers.js';
+import { within, type Scope } from '../broker/helpers.js';
 
 export { replyText, sleep, within, type Scope } from '../broker/helpers.js';
+export { eventually as until } from '../../helpers/wait.js';
 
 /** These tests start processes and sync to disk on a shared machine: every wait is bounded, generously. */
 export const SLOW_MS = 30_000;
@@ -66,15 +67,6 @@ export function dataDir(t: Scope): string {
   return d.dir;
 }
 
-/** Polls `cond` every 10 ms; resolves whether it held within `ms`. */
-export async function until(cond: () => boolean | Promise<boolean>, ms = 3000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await cond()) return true;
-    if (Date.now() > deadline) return false;
-    await sleep(10);
-  }
-}
 
 const exited = (c: ChildProcess): boolean => c.exitCode !== null || c.signalCode !== null;
 
