@@ -30,34 +30,30 @@ export function reachable(host, port, timeoutMs = 1000) {
   });
 }
 
-async function waitForPort(port, timeoutMs) {
+/** Waits until the child listens on port; fails early if it exits first (a bad config, a port taken). */
+async function waitForPort(what, child, port, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && child.exitCode === null) {
     if (await reachable('127.0.0.1', port, 500)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`Warren did not listen on ${port} within ${timeoutMs} ms`);
+  throw new Error(`${what} did not listen on ${port} (${child.exitCode === null ? `not within ${timeoutMs} ms` : `exited with ${child.exitCode}`})`);
 }
 
-/** Starts `node dist/node/main.js` on a free loopback port with its own temporary data folder. */
-export async function startWarren(root) {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'warren-bench-'));
-  const logFile = join(dir, 'warren.log');
+/**
+ * Spawns a server process that listens on a loopback `port`, its output appended to logFile, and waits
+ * until it accepts connections. It runs in its own session (`detached`), hence its own scheduler autogroup
+ * like a service (a RabbitMQ, an HAProxy): on a shared machine the kernel then splits CPU between it and
+ * the load generator the same way for every server measured. stop() ends only this child.
+ */
+export async function startServer(what, argv, port, logFile) {
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [join(root, 'dist', 'node', 'main.js'), '--amqp-port', String(port), '--amqp-host', '127.0.0.1',
-    '--mgmt-port', '0', '--mgmt-host', '127.0.0.1', '--data-dir', join(dir, 'data'), '--log-level', 'warn'], { stdio: ['ignore', log, log], detached: true });
-  // detached = its own session, so its own scheduler autogroup like a RabbitMQ service: on a shared machine
-  // the kernel then splits CPU between the broker and the load generator as it does for RabbitMQ.
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', log, log], detached: true });
   const orphanGuard = () => child.kill('SIGKILL');
   process.once('exit', orphanGuard);
-  await waitForPort(port, 20_000);
+  await waitForPort(what, child, port, 20_000);
   return {
-    name: 'Warren',
-    host: '127.0.0.1',
-    port,
     pid: child.pid,
-    logFile,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -66,6 +62,25 @@ export async function startWarren(root) {
         clearTimeout(timer);
       }
       process.off('exit', orphanGuard);
+    },
+  };
+}
+
+/** Starts `node dist/node/main.js` on a free loopback port with its own temporary data folder. */
+export async function startWarren(root) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'warren-bench-'));
+  const logFile = join(dir, 'warren.log');
+  const server = await startServer('Warren', [process.execPath, join(root, 'dist', 'node', 'main.js'), '--amqp-port', String(port), '--amqp-host', '127.0.0.1',
+    '--mgmt-port', '0', '--mgmt-host', '127.0.0.1', '--data-dir', join(dir, 'data'), '--log-level', 'warn'], port, logFile);
+  return {
+    name: 'Warren',
+    host: '127.0.0.1',
+    port,
+    pid: server.pid,
+    logFile,
+    async stop() {
+      await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

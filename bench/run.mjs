@@ -13,6 +13,7 @@ import { compareTools } from './compare.mjs';
 import { SCENARIOS } from './scenarios.mjs';
 import { formatDetails, formatTable } from './table.mjs';
 import { measure } from './measure.mjs';
+import { proxyBench } from './proxy.mjs';
 import { buildAmqpload } from './tools.mjs';
 
 const self = fileURLToPath(import.meta.url);
@@ -27,7 +28,8 @@ if (process.env.WARREN_BENCH_ULIMIT === undefined) {
 }
 
 const USAGE = `usage: npm run bench -- [options]
-  --scenarios LIST   comma-separated of a,b,c,d,e,f,g,h (default all); add "memory" to also run bench/memory.mjs
+  --scenarios LIST   comma-separated of a,b,c,d,e,f,g,h,proxy (default all); add "memory" to also run bench/memory.mjs;
+                     "proxy": a and c direct / via warren-proxy / via HAProxy (when installed), --repeat N (default 5)
   --seconds N        measured seconds per run (default 15); --warmup N seconds before it (default 2)
   --connections N    idle connections for (h) (default 10000)
   --tool T           amqpload | warren-perf (default: amqpload when it builds, else warren-perf)
@@ -46,7 +48,7 @@ if (argv.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const wanted = (argv.scenarios ?? 'a,b,c,d,e,f,g,h').split(',').map((s) => s.trim()).filter(Boolean);
+const wanted = (argv.scenarios ?? 'a,b,c,d,e,f,g,h,proxy').split(',').map((s) => s.trim()).filter(Boolean);
 const seconds = Number(argv.seconds ?? 15);
 const warmup = Number(argv.warmup ?? 2);
 const connections = Number(argv.connections ?? 10_000);
@@ -114,10 +116,13 @@ async function main() {
       }
       per[0].forEach((row, i) => rows.push({ ...row, warren: row.value, rabbit: per[1]?.[i]?.value, warrenDetail: row.detail, rabbitDetail: per[1]?.[i]?.detail }));
     }
-    console.log('');
-    console.log(formatTable(rows));
-    console.log('\ndetails:');
-    console.log(formatDetails(rows));
+    if (rows.length) {
+      console.log('');
+      console.log(formatTable(rows));
+      console.log('\ndetails:');
+      console.log(formatDetails(rows));
+    }
+    if (wanted.includes('proxy')) console.log(await proxyBench({ root, tool, warren, seconds, warmup, connections, log, raw, repeat: Number(argv.repeat ?? 5) }));
   } finally {
     await warren.stop();
     if (tool.path) rmSync(dirname(tool.path), { recursive: true, force: true });

@@ -1,5 +1,5 @@
 // Formats the bench table: scenario, Warren, RabbitMQ, ratio Warren/RabbitMQ, target.
-const fmt = (v, unit) => {
+export const fmt = (v, unit) => {
   if (v === undefined || v === null || Number.isNaN(v) || v < 0) return '-';
   if (unit === 'msg/s') return v >= 10_000 ? `${(v / 1000).toFixed(1)}k/s` : `${Math.round(v)}/s`;
   if (unit === 'ms') return `${v.toFixed(v < 10 ? 2 : 0)} ms`;
@@ -19,10 +19,14 @@ export function formatTable(rows) {
     const ratio = ok(r.warren) && ok(r.rabbit) ? r.warren / r.rabbit : null;
     return [r.label, fmt(r.warren, r.unit), fmt(r.rabbit, r.unit), ratio === null ? '-' : `${ratio < 0.1 ? ratio.toPrecision(2) : ratio.toFixed(2)}x`, verdict(r, ratio)];
   });
-  const head = ['scenario', 'Warren', 'RabbitMQ', 'Warren/RabbitMQ', 'target'];
+  return renderTable(['scenario', 'Warren', 'RabbitMQ', 'Warren/RabbitMQ', 'target'], lines, [0, 4]);
+}
+
+/** A markdown table of strings: the columns in `left` (text) left-aligned, the others (figures) right-aligned. */
+export function renderTable(head, lines, left) {
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const row = (cells) => `| ${cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  const rule = `|${widths.map((w, i) => (i === 0 || i === 4 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  const row = (cells) => `| ${cells.map((c, i) => (left.includes(i) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (left.includes(i) ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   return [row(head), rule, ...lines.map(row)].join('\n');
 }
 
