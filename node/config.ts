@@ -1,4 +1,4 @@
-import { fraction, intRange, oneOf, port, stringList, text, type Schema } from '../shared/config.js';
+import { ConfigError, fraction, intRange, oneOf, port, stringList, text, type Parser, type Schema } from '../shared/config.js';
 
 export interface NodeConfig {
   amqpPort: number;
@@ -21,7 +21,26 @@ export interface NodeConfig {
   memoryHighWatermark: number;
   memoryPagingRatio: number;
   diskFreeLimit: number;
+  /** Where deduplication exchanges keep their caches (shared by every node using it); null: on the node. */
+  redisUrl: string | null;
+  /** While that Redis is unavailable: hold the publishes that need it (wait) or refuse them (reject). */
+  dedupRedisUnavailable: 'wait' | 'reject';
 }
+
+/** A redis:// or rediss:// URL with a host; empty means none. */
+const redisUrl: Parser<string | null> = (raw, key) => {
+  if (raw === '' || raw === null) return null;
+  let url: URL | null = null;
+  try {
+    url = typeof raw === 'string' ? new URL(raw) : null;
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    throw new ConfigError(key, raw, 'expected a redis:// or rediss:// URL such as redis://127.0.0.1:6379');
+  }
+  return raw as string;
+};
 
 export const NODE_SCHEMA: Schema<NodeConfig> = {
   amqpPort: { parse: port, default: 5672, env: 'WARREN_AMQP_PORT', help: 'AMQP listening port (0 = any free port)' },
@@ -78,5 +97,17 @@ export const NODE_SCHEMA: Schema<NodeConfig> = {
     default: 50 * 1024 * 1024,
     env: 'WARREN_DISK_FREE_LIMIT',
     help: 'free bytes on the data disk below which publishers are blocked',
+  },
+  redisUrl: {
+    parse: redisUrl,
+    default: null,
+    env: 'WARREN_REDIS_URL',
+    help: 'Redis for the deduplication exchanges\' caches, shared across nodes (none: kept on the node)',
+  },
+  dedupRedisUnavailable: {
+    parse: oneOf('wait', 'reject'),
+    default: 'wait',
+    env: 'WARREN_DEDUP_REDIS_UNAVAILABLE',
+    help: 'while that Redis is unavailable, publishes needing it wait (blocking the publisher) or are rejected',
   },
 };

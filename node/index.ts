@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createLogger, type Logger } from '../shared/log.js';
 import { AmqpServer } from './amqp/server.js';
 import { Broker } from './broker/broker.js';
+import { RedisDedupStore } from './broker/dedup-redis/store.js';
 import { NODE_SCHEMA, type NodeConfig } from './config.js';
 import { Rates } from './mgmt/rates.js';
 import { MgmtServer } from './mgmt/server.js';
@@ -39,22 +40,28 @@ export async function startNode(overrides: Partial<NodeConfig> = {}): Promise<Ru
   mkdirSync(config.dataDir, { recursive: true });
   const definitions = new DefinitionsStore(config.dataDir, log);
   const store = new MessageStore(join(config.dataDir, 'messages'), config.segmentSize, log);
-  const broker = new Broker(definitions, store, config.dataDir);
+  const node = `warren@${hostname()}`;
+  const dedupStore = config.redisUrl === null ? null : new RedisDedupStore({ url: config.redisUrl, log: log.child({ component: 'dedup' }), node, mode: config.dedupRedisUnavailable });
+  await dedupStore?.start();
+  const broker = new Broker(definitions, store, config.dataDir, dedupStore);
   if (definitions.exists) broker.replay(definitions.read());
   else broker.createDefaults(config);
   definitions.rewrite(broker.snapshot());
   restoreMessages(broker, store);
 
   const server = new AmqpServer(broker, config, log);
-  const amqp = await server.listen(config.amqpPort, config.amqpHost);
+  const amqp = await server.listen(config.amqpPort, config.amqpHost).catch(async (e: unknown) => {
+    await dedupStore?.close();
+    throw e;
+  });
   log.info({ port: amqp.port, host: amqp.address, dataDir: config.dataDir }, 'AMQP listener started');
-  const node = `warren@${hostname()}`;
   let mgmt: AddressInfo | null = null;
   const mgmtServer = new MgmtServer({ broker, amqp: server, config, node, rates: new Rates(), log, startedAt: Date.now(), mgmtPort: () => mgmt?.port ?? 0 });
   try {
     mgmt = await mgmtServer.listen(config.mgmtPort, config.mgmtHost);
   } catch (e) {
     await server.close();
+    await dedupStore?.close();
     throw e;
   }
   log.info({ port: mgmt.port, host: mgmt.address }, 'management listener started');
@@ -66,6 +73,8 @@ export async function startNode(overrides: Partial<NodeConfig> = {}): Promise<Ru
     log,
     async close() {
       await Promise.all([server.close(), mgmtServer.close()]);
+      // after the connections: what their channels withdrew goes out before the client quits
+      await dedupStore?.close();
       store.close();
       definitions.close();
     },

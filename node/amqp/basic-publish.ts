@@ -1,14 +1,23 @@
-import { AmqpError, PropertyFlag, ReplyCode, writeContent, writeMethodFrame, type BasicPublish, type FieldValue } from '../../shared/amqp/index.js';
+import { AmqpError, PropertyFlag, ReplyCode, type BasicPublish } from '../../shared/amqp/index.js';
+import { Admissions } from '../broker/admissions.js';
 import type { Exchange } from '../broker/exchange.js';
-import type { EnqueueOutcome } from '../broker/queue.js';
 import { Message } from '../broker/message.js';
 import type { Channel } from './channel.js';
+import { deferRoute } from './deferred-publish.js';
+import { routingHeaders, routingKeysOf, settleRouted } from './routed-publish.js';
+import { authorizeTopic } from './topic-authorization.js';
+
+/** A publish queued behind deferred work, with the Redis checks it already started (see prefetchPublish). */
+export interface Prefetch {
+  readonly msg: Message;
+  readonly admissions: Admissions;
+}
 
 /**
  * basic.publish: route, enqueue, return if mandatory and unroutable, confirm. In a transaction the
  * publish is only checked now and applied at commit.
  */
-export function basicPublish(ch: Channel, m: BasicPublish, properties: Buffer, body: Buffer): void {
+export function basicPublish(ch: Channel, m: BasicPublish, properties: Buffer, body: Buffer, pre: Prefetch | null = null): void {
   // RabbitMQ refuses immediate delivery outright (connection error 540).
   if (m.immediate) throw new AmqpError(ReplyCode.NotImplemented, 'immediate=true');
   const x = ch.vhost.exchange(m.exchange);
@@ -16,45 +25,44 @@ export function basicPublish(ch: Channel, m: BasicPublish, properties: Buffer, b
   if (x.options.internal) {
     throw new AmqpError(ReplyCode.AccessRefused, `cannot publish to internal exchange '${m.exchange}' in vhost '${ch.vhost.name}'`);
   }
-  const msg = new Message(m.exchange, m.routingKey, properties, body);
+  authorizeTopic(ch, m.exchange, m.routingKey, 'write');
+  const msg = pre?.msg ?? new Message(m.exchange, m.routingKey, properties, body);
   if (msg.flags & (PropertyFlag.UserId | PropertyFlag.Expiration)) checkProperties(ch, msg);
   ch.conn.published();
   ch.stats.publish++;
   if (ch.tx) return ch.tx.publish(x, msg, m.mandatory);
-  routeMessage(ch, x, msg, m.mandatory);
+  routeMessage(ch, x, msg, m.mandatory, pre?.admissions ?? null);
 }
 
-/** Routes one message (sender-selected CC/BCC keys included) and settles its confirm. */
-export function routeMessage(ch: Channel, x: Exchange, msg: Message, mandatory: boolean): void {
+/**
+ * Routes one message (sender-selected CC/BCC keys included) and settles its confirm. False when the route
+ * needs Redis first (a Redis-backed deduplication exchange): the channel's backlog then holds everything
+ * after this publish until it is routed (deferred-publish.ts).
+ */
+export function routeMessage(ch: Channel, x: Exchange, msg: Message, mandatory: boolean, admissions: Admissions | null = null): boolean {
   const seq = ch.confirms?.next() ?? 0;
-  const headers = msg.has(PropertyFlag.Headers) ? msg.properties.headers : undefined;
-  let keys: string[] = [msg.routingKey];
-  let delivered = msg;
-  if (headers && (headers['CC'] !== undefined || headers['BCC'] !== undefined)) {
-    keys = keys.concat(routingKeys(headers['CC']), routingKeys(headers['BCC']));
-    if (headers['BCC'] !== undefined) {
-      // BCC recipients must not see each other: the header is removed before delivery
-      const { BCC: _bcc, ...rest } = headers;
-      delivered = msg.withProperties({ ...msg.properties, headers: rest });
-    }
-  }
-  const queues = ch.vhost.route(x, keys, headers);
-  let outcome: EnqueueOutcome = 'accepted';
-  if (queues.length === 0) {
-    if (mandatory) sendReturn(ch, msg);
-  } else {
-    outcome = ch.vhost.enqueue(queues, delivered);
-  }
-  if (seq === 0) return;
-  // a queue refusing the message (reject-publish overflow) makes the confirm a nack; a persisted one is
-  // confirmed only once the store has synced it
-  const confirm = (): void => {
-    ch.stats.confirm++;
-    ch.confirms?.settle(seq, outcome !== 'refused');
-    ch.conn.scheduleFlush();
-  };
-  if (outcome === 'persisted') ch.vhost.store!.whenDurable(confirm);
-  else confirm();
+  const headers = routingHeaders(msg);
+  const keys = routingKeysOf(msg, headers);
+  const queues = ch.vhost.route(x, keys, headers, admissions);
+  if (queues === null) return deferRoute(ch, x, keys, headers, msg, mandatory, seq, admissions);
+  admissions?.finish();
+  settleRouted(ch, queues, msg, headers, mandatory, seq);
+  return true;
+}
+
+/**
+ * A publish that arrives while its channel's backlog is busy: start the Redis checks its route needs now,
+ * so they are pipelined with those of the publishes ahead of it. Best effort: it is validated and routed
+ * in its turn, and what it asked is withdrawn if unused.
+ */
+export function prefetchPublish(ch: Channel, m: BasicPublish, properties: Buffer, body: Buffer): Prefetch | null {
+  const x = ch.vhost.exchanges.get(m.exchange);
+  if (x === undefined || x.options.internal || ch.tx !== null || !ch.conn.permission!.allows('write', m.exchange)) return null;
+  const msg = new Message(m.exchange, m.routingKey, properties, body);
+  const headers = routingHeaders(msg);
+  const admissions = new Admissions(ch.conn.waitsForDedupStore);
+  ch.vhost.ask(x, routingKeysOf(msg, headers), headers, admissions);
+  return { msg, admissions };
 }
 
 /** RabbitMQ validates these two properties at publish: a forged user-id or a malformed expiration is 406. */
@@ -77,17 +85,4 @@ function expirationProblem(text: string): string | null {
   if (m[0].length < text.length) return `{leftover_string,${JSON.stringify(text.slice(m[0].length))}}`;
   const n = Number(m[0]);
   return n < 0 ? `{value_negative,${n}}` : null;
-}
-
-function routingKeys(v: FieldValue | undefined): string[] {
-  if (!Array.isArray(v)) return [];
-  return v.filter((k): k is string => typeof k === 'string');
-}
-
-function sendReturn(ch: Channel, msg: Message): void {
-  ch.stats.returnUnroutable++;
-  const out = ch.conn.out;
-  writeMethodFrame(out, ch.id, { name: 'basic.return', replyCode: ReplyCode.NoRoute, replyText: 'NO_ROUTE', exchange: msg.exchange, routingKey: msg.routingKey });
-  writeContent(out, ch.id, msg.rawProperties, msg.body, ch.conn.frameMax);
-  ch.conn.scheduleFlush();
 }

@@ -18,7 +18,8 @@ import { MessageCounters } from '../broker/stats.js';
 import type { Vhost } from '../broker/vhost.js';
 import { basicAck, basicGet, basicNack, basicRecover, basicReject, requeueAll } from './basic-ack.js';
 import { basicCancel, basicConsume, basicQos } from './basic-consume.js';
-import { basicPublish } from './basic-publish.js';
+import { basicPublish, type Prefetch } from './basic-publish.js';
+import { ChannelBacklog } from './channel-backlog.js';
 import type { ChannelConsumer } from './channel-consumer.js';
 import { Confirms } from './confirms.js';
 import type { AmqpConnection } from './connection.js';
@@ -47,6 +48,8 @@ export class Channel {
   /** Last queue declared on this channel, used when a method names the queue ''. */
   lastQueue: string | null = null;
   readonly stats = new MessageCounters();
+  /** Commands held behind a publish that waits for Redis; made on first need. */
+  backlog: ChannelBacklog | null = null;
 
   constructor(
     readonly conn: AmqpConnection,
@@ -85,9 +88,15 @@ export class Channel {
   }
 
   private onCommand(cmd: Command): void {
+    if (this.backlog?.busy) return this.backlog.push(cmd);
+    this.run(cmd, null);
+  }
+
+  /** Runs one command: as it arrives, or in its turn from the backlog (with what it prefetched). */
+  run(cmd: Command, pre: Prefetch | null): void {
     const m = cmd.method;
     try {
-      this.dispatch(m, cmd);
+      this.dispatch(m, cmd, pre);
     } catch (e) {
       if (!(e instanceof AmqpError)) throw e;
       const info = METHODS[m.name];
@@ -95,10 +104,15 @@ export class Channel {
     }
   }
 
-  private dispatch(m: Method, cmd: Command): void {
+  /** The backlog, made if this channel has none yet. */
+  deferred(): ChannelBacklog {
+    return (this.backlog ??= new ChannelBacklog(this));
+  }
+
+  private dispatch(m: Method, cmd: Command, pre: Prefetch | null): void {
     switch (m.name) {
       case 'basic.publish':
-        return basicPublish(this, m, cmd.properties!, cmd.body!);
+        return basicPublish(this, m, cmd.properties!, cmd.body!, pre);
       case 'basic.ack':
         return basicAck(this, m);
       case 'basic.nack':
@@ -261,6 +275,7 @@ export class Channel {
    * consumer taking over) sees the returned messages ahead of newer ones, as RabbitMQ delivers them.
    */
   teardown(): void {
+    this.backlog?.abandon();
     this.assembler.reset();
     // publishes handled before the close are still confirmed, ahead of the close frames
     this.beforeFlush();

@@ -25,6 +25,7 @@ import type { User } from '../broker/users.js';
 import type { Vhost } from '../broker/vhost.js';
 import type { NodeConfig } from '../config.js';
 import { Channel } from './channel.js';
+import { ReadGate } from './read-gate.js';
 import type { AlarmListener, ResourceAlarms } from './resource-alarms.js';
 import { MECHANISMS, parseSaslResponse, refused } from './sasl.js';
 import { serverProperties } from './server-properties.js';
@@ -35,6 +36,8 @@ const PROTOCOL_HEADER = Buffer.from('AMQP\x00\x00\x09\x01', 'latin1');
 const WRITE_HIGH_WATER = 1 << 20;
 /** How long a peer has to answer our connection.close before the socket is dropped. */
 const CLOSE_GRACE_MS = 3000;
+/** The read-gate cause of a resource alarm. */
+const ALARM = {};
 
 type State = 'protocol-header' | 'start-ok' | 'tune-ok' | 'open' | 'running' | 'closing' | 'closed';
 
@@ -77,7 +80,12 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   writeBlocked = false;
   /** Has published at least once: only publishing connections are blocked by resource alarms. */
   private publisher = false;
-  private blockedBy: string | null = null;
+  /** Why the socket is not read (alarms, deferred deduplication work); see ReadGate. */
+  readonly gate: ReadGate;
+  /** In wait mode, why the deduplication store is unavailable (channels waiting on it block us), or null. */
+  dedupStoreDown: string | null;
+  /** The client sent connection.close while channels still had deferred publishes: answered once they are done. */
+  private closeRequested = false;
   user: User | null = null;
   vhost: Vhost | null = null;
   permission: Permission | null = null;
@@ -95,6 +103,13 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     this.channelMax = ctx.config.channelMax;
     this.parser = new FrameParser(this, ctx.config.frameMax);
     this.name = `${socket.remoteAddress}:${socket.remotePort} -> ${socket.localAddress}:${socket.localPort}`;
+    this.gate = new ReadGate(
+      socket,
+      (reason) => this.announceBlocked(reason),
+      // the client's heartbeats waited unread: its silence while paused does not count
+      () => (this.lastRead = Date.now()),
+    );
+    this.dedupStoreDown = ctx.config.dedupRedisUnavailable === 'wait' ? (ctx.broker.dedupStore?.availability.unavailable ?? null) : null;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.onDrain());
@@ -150,12 +165,16 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   }
 
   onFrame(type: number, channel: number, payload: Buffer): void {
+    // after our connection.close only the peer's close-ok (or close) matters: RabbitMQ ignores all else
+    if (this.state === 'closing') {
+      if (type === FRAME_METHOD && channel === 0) this.onClosingMethod(payload);
+      return;
+    }
     if (type === FRAME_HEARTBEAT) {
       if (channel !== 0) throw new AmqpError(ReplyCode.UnexpectedFrame, `heartbeat frame on channel ${channel}`);
       return;
     }
     if (channel === 0) return this.onConnectionFrame(type, payload);
-    if (this.state === 'closing') return; // only connection.close/close-ok matter now
     if (this.state !== 'running') throw new AmqpError(ReplyCode.UnexpectedFrame, `channel frame on channel ${channel} before connection.open`);
     if (channel > this.channelMax) {
       throw new AmqpError(ReplyCode.ChannelError, `channel number ${channel} exceeds the negotiated channel_max ${this.channelMax}`);
@@ -166,6 +185,15 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
       this.channels.set(channel, ch);
     }
     ch.onFrame(type, payload);
+  }
+
+  /** A method frame on channel 0 while closing; one that does not decode is ignored like any other frame. */
+  private onClosingMethod(payload: Buffer): void {
+    try {
+      this.onConnectionFrame(FRAME_METHOD, payload);
+    } catch {
+      // nothing more is sent on a closing connection, and the rest of the input must still be read
+    }
   }
 
   private onConnectionFrame(type: number, payload: Buffer): void {
@@ -197,10 +225,9 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
         return this.expect('open', m.name, () => this.open(m.virtualHost));
       case 'connection.close':
         this.closeReason = `client closed the connection: ${m.replyCode} ${m.replyText}`.trimEnd();
-        this.send(0, { name: 'connection.close-ok' });
-        this.flush();
-        this.state = 'closed';
-        this.socket.end();
+        // publishes sent before the close are routed first, even those waiting for Redis
+        if (this.deferring) this.closeRequested = true;
+        else this.closeOk();
         return;
       case 'connection.close-ok':
         this.socket.end();
@@ -213,6 +240,24 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
       default:
         throw new AmqpError(ReplyCode.CommandInvalid, `'${m.name}' is not valid from a client`);
     }
+  }
+
+  private closeOk(): void {
+    this.send(0, { name: 'connection.close-ok' });
+    this.flush();
+    this.state = 'closed';
+    this.socket.end();
+  }
+
+  /** Some channel holds publishes that wait for the deduplication store. */
+  private get deferring(): boolean {
+    for (const ch of this.channels.values()) if (ch.backlog?.busy) return true;
+    return false;
+  }
+
+  /** A channel's deferred work is done: a close the client asked for meanwhile can be answered. */
+  backlogDrained(): void {
+    if (this.closeRequested && this.state === 'running' && !this.deferring) this.closeOk();
   }
 
   private expect(state: State, name: string, fn: () => void): void {
@@ -309,29 +354,34 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     for (const ch of this.channels.values()) ch.resumeDeliveries();
   }
 
-  // ---- resource alarms --------------------------------------------------------------------------
+  // ---- resource alarms and the deduplication store ----------------------------------------------
 
   /** Called on every publish: the first one marks this a publisher, and blocks it if an alarm is on. */
   published(): void {
     this.publisher = true;
-    if (this.blockedBy === null && this.ctx.alarms.active !== null) this.block(this.ctx.alarms.active);
+    if (this.ctx.alarms.active !== null) this.gate.hold(ALARM, this.ctx.alarms.active);
   }
 
   alarmChanged(reason: string | null): void {
-    if (reason !== null && this.publisher && this.blockedBy === null) this.block(reason);
-    else if (reason === null && this.blockedBy !== null) {
-      this.blockedBy = null;
-      this.lastRead = Date.now();
-      if (this.clientCapability('connection.blocked')) this.send(0, { name: 'connection.unblocked' });
-      this.socket.resume();
-    }
+    // stop reading: the publisher's frames wait in its socket buffer while our deliveries keep flowing
+    if (reason !== null && this.publisher) this.gate.hold(ALARM, reason);
+    else if (reason === null) this.gate.release(ALARM);
   }
 
-  private block(reason: string): void {
-    this.blockedBy = reason;
-    if (this.clientCapability('connection.blocked')) this.send(0, { name: 'connection.blocked', reason });
-    // stop reading: the publisher's frames wait in its socket buffer while our deliveries keep flowing
-    this.socket.pause();
+  /** Publishes that need the deduplication store wait while it is unavailable (else they are rejected). */
+  get waitsForDedupStore(): boolean {
+    return this.ctx.config.dedupRedisUnavailable === 'wait';
+  }
+
+  /** Wait mode: the deduplication store became unavailable (why) or available again (null). */
+  dedupStoreChanged(reason: string | null): void {
+    this.dedupStoreDown = reason;
+    for (const ch of this.channels.values()) ch.backlog?.update();
+  }
+
+  private announceBlocked(reason: string | null): void {
+    if (!this.clientCapability('connection.blocked')) return;
+    this.send(0, reason === null ? { name: 'connection.unblocked' } : { name: 'connection.blocked', reason });
   }
 
   // ---- errors and closing ------------------------------------------------------------------------
@@ -358,6 +408,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     this.send(0, { name: 'connection.close', replyCode: err.replyCode, replyText: err.replyText, classId: err.classId, methodId: err.methodId });
     this.flush();
     this.state = 'closing';
+    this.parser.acceptUnknownTypes = true;
     this.closeDeadline = Date.now() + CLOSE_GRACE_MS;
     for (const ch of [...this.channels.values()]) ch.teardown();
     this.channels.clear();
@@ -373,11 +424,12 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   }
 
   get blockedReason(): string | null {
-    return this.blockedBy;
+    return this.gate.reason;
   }
 
   get stateName(): string {
-    return this.blockedBy !== null ? 'blocked' : this.state;
+    if (this.gate.reason !== null) return 'blocked';
+    return this.gate.paused && this.state === 'running' ? 'flow' : this.state;
   }
 
   channelClosed(id: number): void {
@@ -394,8 +446,8 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     for (const ch of this.channels.values()) ch.tick(now);
     if (this.heartbeat === 0) return;
     const hb = this.heartbeat * 1000;
-    // while blocked we are not reading, so the client's heartbeats cannot count (RabbitMQ pauses it too)
-    if (this.blockedBy === null && now - this.lastRead > 2 * hb) {
+    // while paused we are not reading, so the client's heartbeats cannot count (RabbitMQ pauses it too)
+    if (!this.gate.paused && now - this.lastRead > 2 * hb) {
       this.closeReason = `missed heartbeats from client, timeout: ${this.heartbeat}s`;
       return void this.socket.destroy();
     }

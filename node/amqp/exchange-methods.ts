@@ -1,5 +1,6 @@
 import type { ExchangeBind, ExchangeDeclare, ExchangeDelete, ExchangeUnbind } from '../../shared/amqp/index.js';
 import type { Channel } from './channel.js';
+import { authorizeTopic } from './topic-authorization.js';
 
 export function exchangeDeclare(ch: Channel, m: ExchangeDeclare): void {
   if (!m.passive) ch.authorize('configure', 'exchange', m.exchange);
@@ -25,6 +26,7 @@ export function exchangeDelete(ch: Channel, m: ExchangeDelete): void {
 export function exchangeBind(ch: Channel, m: ExchangeBind): void {
   ch.authorize('write', 'exchange', m.destination);
   ch.authorize('read', 'exchange', m.source);
+  authorizeTopic(ch, m.source, m.routingKey, 'read');
   ch.vhost.bind(m.source, ch.vhost.exchange(m.destination), m.routingKey, m.arguments);
   if (!m.nowait) ch.send({ name: 'exchange.bind-ok' });
 }
@@ -32,6 +34,7 @@ export function exchangeBind(ch: Channel, m: ExchangeBind): void {
 export function exchangeUnbind(ch: Channel, m: ExchangeUnbind): void {
   ch.authorize('write', 'exchange', m.destination);
   ch.authorize('read', 'exchange', m.source);
+  authorizeTopic(ch, m.source, m.routingKey, 'read');
   ch.vhost.unbind(m.source, ch.vhost.exchange(m.destination), m.routingKey, m.arguments);
   if (!m.nowait) ch.send({ name: 'exchange.unbind-ok' });
 }

@@ -1,5 +1,6 @@
 import type { QueueBind, QueueDeclare, QueueDelete, QueuePurge, QueueUnbind } from '../../shared/amqp/index.js';
 import type { Channel } from './channel.js';
+import { authorizeTopic } from './topic-authorization.js';
 
 export function queueDeclare(ch: Channel, m: QueueDeclare): void {
   if (!m.passive && m.queue !== '') ch.authorize('configure', 'queue', m.queue);
@@ -13,13 +14,15 @@ export function queueDeclare(ch: Channel, m: QueueDeclare): void {
 }
 
 /**
- * queue.bind: write access to the queue, read access to the exchange. An empty queue name means the last
- * declared queue, and then an empty routing key means that queue's name (AMQP 0-9-1 §1.7.2.3).
+ * queue.bind: write access to the queue, read access to the exchange (and to the key, on a topic exchange
+ * with topic permissions). An empty queue name means the last declared queue, and then an empty routing
+ * key means that queue's name (AMQP 0-9-1 §1.7.2.3).
  */
 export function queueBind(ch: Channel, m: QueueBind): void {
   const [queue, key] = target(ch, m);
   ch.authorize('write', 'queue', queue);
   ch.authorize('read', 'exchange', m.exchange);
+  authorizeTopic(ch, m.exchange, key, 'read');
   ch.vhost.bind(m.exchange, ch.vhost.queue(queue, ch.conn), key, m.arguments);
   if (!m.nowait) ch.send({ name: 'queue.bind-ok' });
 }
@@ -29,6 +32,7 @@ export function queueUnbind(ch: Channel, m: QueueUnbind): void {
   const [queue, key] = target(ch, m);
   ch.authorize('write', 'queue', queue);
   ch.authorize('read', 'exchange', m.exchange);
+  authorizeTopic(ch, m.exchange, key, 'read');
   if (ch.vhost.queues.has(queue) && ch.vhost.exchanges.has(m.exchange)) {
     ch.vhost.unbind(m.exchange, ch.vhost.queue(queue, ch.conn), key, m.arguments);
   }

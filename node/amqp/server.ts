@@ -22,6 +22,12 @@ export class AmqpServer {
       ticker.add(alarms);
     });
     this.server.on('close', () => ticker.delete(alarms));
+    // wait mode: connections whose channels wait for the deduplication store are blocked while it is away
+    const store = config.dedupRedisUnavailable === 'wait' ? broker.dedupStore : null;
+    const unsubscribe = store?.availability.onChange((reason) => {
+      for (const c of connections) c.dedupStoreChanged(reason);
+    });
+    if (unsubscribe) this.server.on('close', unsubscribe);
   }
 
   get connections(): ReadonlySet<AmqpConnection> {

@@ -32,24 +32,32 @@ export class Transaction {
     this.ops.push({ kind: 'settle', tag, multiple, how });
   }
 
-  commit(ch: Channel): void {
+  /** Applies the pending operations in order, then calls `done`. */
+  commit(ch: Channel, done: () => void): void {
     const ops = this.ops;
     this.ops = [];
     this.named.clear();
-    for (const op of ops) {
-      if (op.kind === 'publish') {
-        if (!op.exchange.deleted) routeMessage(ch, op.exchange, op.msg, op.mandatory);
-      } else {
-        const ds = op.multiple ? ch.unacked.take(op.tag, true) : ch.unacked.has(op.tag) ? ch.unacked.take(op.tag, false) : [];
-        settle(ch, ds, op.how);
-      }
-    }
+    apply(ch, ops, 0, done);
   }
 
   rollback(): void {
     this.ops = [];
     this.named.clear();
   }
+}
+
+/** Applies ops from `from` on; a publish that waits for Redis resumes the rest (and `done`) once routed. */
+function apply(ch: Channel, ops: readonly Op[], from: number, done: () => void): void {
+  for (let i = from; i < ops.length; i++) {
+    const op = ops[i]!;
+    if (op.kind === 'publish') {
+      if (!op.exchange.deleted && !routeMessage(ch, op.exchange, op.msg, op.mandatory)) return ch.deferred().next(() => apply(ch, ops, i + 1, done));
+    } else {
+      const ds = op.multiple ? ch.unacked.take(op.tag, true) : ch.unacked.has(op.tag) ? ch.unacked.take(op.tag, false) : [];
+      settle(ch, ds, op.how);
+    }
+  }
+  done();
 }
 
 export function txSelect(ch: Channel): void {
@@ -60,8 +68,7 @@ export function txSelect(ch: Channel): void {
 
 export function txCommit(ch: Channel): void {
   if (!ch.tx) throw new AmqpError(ReplyCode.PreconditionFailed, 'channel is not transactional');
-  ch.tx.commit(ch);
-  ch.send({ name: 'tx.commit-ok' });
+  ch.tx.commit(ch, () => ch.send({ name: 'tx.commit-ok' }));
 }
 
 export function txRollback(ch: Channel): void {

@@ -1,4 +1,5 @@
 import type { FieldTable } from '../../shared/amqp/index.js';
+import type { RemoteAdmission } from './admissions.js';
 import type { Exchange } from './exchange.js';
 import type { Queue } from './queue.js';
 
@@ -22,6 +23,8 @@ export interface ExchangeRouter {
   route(routingKey: string, headers: FieldTable | undefined, out: Set<BindingDestination>): void;
   /** Whether a message may be routed at all (deduplication); absent means always. */
   admit?(headers: FieldTable | undefined): boolean;
+  /** Set by types whose admission a remote store decides (Redis-backed deduplication); see admissions.ts. */
+  readonly remote?: RemoteAdmission;
   /** The exchange was deleted: release what the type holds (files). */
   destroy?(): void;
 }

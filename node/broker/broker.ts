@@ -1,9 +1,17 @@
 import { AmqpError, ReplyCode } from '../../shared/amqp/index.js';
 import { decodeArgs, type DefinitionRecord, type DefinitionsSink } from '../store/definitions-store.js';
 import type { MessageStore } from '../store/message-store.js';
+import type { RedisDedupStore } from './dedup-redis/store.js';
 import { Permission } from './permissions.js';
-import { checkPassword, hashPassword, type User, type UserTag } from './users.js';
+import { TopicPermission, TopicPermissions } from './topic-permissions.js';
+import { checkPassword, DEFAULT_HASHING, hashPassword, isHashingAlgorithm, type HashingAlgorithm, type User } from './users.js';
 import { Vhost } from './vhost.js';
+
+/** What the management API shows of a vhost beyond its name. */
+export interface VhostMetadata {
+  readonly description: string;
+  readonly tags: string[];
+}
 
 export interface BrokerOptions {
   readonly defaultUser: string;
@@ -30,6 +38,9 @@ export class Broker {
   readonly users = new Map<string, User>();
   /** vhost -> user -> permission */
   readonly permissions = new Map<string, Map<string, Permission>>();
+  readonly topicPermissions: TopicPermissions;
+  /** Vhosts that were given a description or tags. */
+  readonly vhostMetadata = new Map<string, VhostMetadata>();
   private readonly recorder: Recorder;
   /** Set by the resource monitor when memory passes the paging threshold. */
   readonly memory = { paging: false };
@@ -38,8 +49,11 @@ export class Broker {
     sink: DefinitionsSink | null = null,
     readonly store: MessageStore | null = null,
     private readonly dataDir: string | null = null,
+    /** Where deduplication exchanges keep their caches when the node has a `redis-url`. */
+    readonly dedupStore: RedisDedupStore | null = null,
   ) {
     this.recorder = new Recorder(sink);
+    this.topicPermissions = new TopicPermissions(this.recorder);
   }
 
   /** First start: the default vhost and administrator, with full permissions, as RabbitMQ creates them. */
@@ -49,13 +63,18 @@ export class Broker {
     this.setPermission(o.defaultVhost, o.defaultUser, new Permission('.*', '.*', '.*'));
   }
 
-  addVhost(name: string): Vhost {
+  /** Creates the vhost if needed; metadata, when given, replaces what it had. */
+  addVhost(name: string, metadata?: VhostMetadata): Vhost {
     let v = this.vhosts.get(name);
     if (!v) {
-      v = new Vhost(name, { sink: this.recorder, store: this.store, memory: this.memory, dataDir: this.dataDir });
+      v = new Vhost(name, { sink: this.recorder, store: this.store, memory: this.memory, dataDir: this.dataDir, dedupStore: this.dedupStore });
       this.vhosts.set(name, v);
       this.permissions.set(name, new Map());
-      this.recorder.record({ op: 'vhost', name });
+      if (!metadata) this.recorder.record({ op: 'vhost', name });
+    }
+    if (metadata) {
+      this.vhostMetadata.set(name, metadata);
+      this.recorder.record({ op: 'vhost', name, metadata });
     }
     return v;
   }
@@ -65,8 +84,11 @@ export class Broker {
     const v = this.vhosts.get(name);
     if (!v) return false;
     for (const q of [...v.queues.values()]) v.removeQueue(q);
+    v.destroyExchanges();
     this.vhosts.delete(name);
     this.permissions.delete(name);
+    this.vhostMetadata.delete(name);
+    this.topicPermissions.forgetVhost(name);
     this.recorder.record({ op: 'vhost-delete', name });
     return true;
   }
@@ -74,6 +96,7 @@ export class Broker {
   deleteUser(name: string): boolean {
     if (!this.users.delete(name)) return false;
     for (const perms of this.permissions.values()) perms.delete(name);
+    this.topicPermissions.forgetUser(name);
     this.recorder.record({ op: 'user-delete', name });
     return true;
   }
@@ -84,18 +107,18 @@ export class Broker {
     return removed;
   }
 
-  /** Sets a user's password hash and tags as given (definitions import: the hash is RabbitMQ's format). */
-  importUser(name: string, passwordHash: string, tags: UserTag[]): User {
-    return this.putUser({ name, passwordHash, tags });
+  /** Sets a user's password hash (RabbitMQ's format, '' for none) and tags as given (definitions import). */
+  importUser(name: string, passwordHash: string, tags: string[], hashing: HashingAlgorithm = DEFAULT_HASHING): User {
+    return this.putUser({ name, passwordHash, hashing, tags });
   }
 
-  addUser(name: string, password: string, tags: UserTag[] = []): User {
-    return this.putUser({ name, passwordHash: hashPassword(password), tags });
+  addUser(name: string, password: string, tags: string[] = []): User {
+    return this.putUser({ name, passwordHash: hashPassword(password), hashing: DEFAULT_HASHING, tags });
   }
 
   private putUser(user: User): User {
     this.users.set(user.name, user);
-    this.recorder.record({ op: 'user', name: user.name, passwordHash: user.passwordHash, tags: user.tags });
+    this.recorder.record(userRecord(user));
     return user;
   }
 
@@ -133,12 +156,14 @@ export class Broker {
   }
 
   private apply(r: DefinitionRecord): void {
-    if (r.op === 'vhost') return void this.addVhost(r.name);
+    if (r.op === 'vhost') return void this.addVhost(r.name, r.metadata);
     if (r.op === 'vhost-delete') return void this.deleteVhost(r.name);
-    if (r.op === 'user') return void this.putUser({ name: r.name, passwordHash: r.passwordHash, tags: r.tags as UserTag[] });
+    if (r.op === 'user') return void this.putUser({ name: r.name, passwordHash: r.passwordHash, hashing: isHashingAlgorithm(r.hashing) ? r.hashing : DEFAULT_HASHING, tags: r.tags });
     if (r.op === 'user-delete') return void this.deleteUser(r.name);
     if (r.op === 'permission') return this.setPermission(r.vhost, r.user, new Permission(r.configure, r.write, r.read));
     if (r.op === 'permission-delete') return void this.clearPermission(r.vhost, r.user);
+    if (r.op === 'topic-permission') return this.topicPermissions.set(new TopicPermission(r.vhost, r.user, r.exchange, r.write, r.read));
+    if (r.op === 'topic-permission-delete') return void this.topicPermissions.clear(r.vhost, r.user);
     const v = this.vhosts.get(r.vhost);
     if (!v) return;
     switch (r.op) {
@@ -172,13 +197,20 @@ export class Broker {
   /** One record per live durable definition: what compaction writes. */
   snapshot(): DefinitionRecord[] {
     const out: DefinitionRecord[] = [];
-    for (const name of this.vhosts.keys()) out.push({ op: 'vhost', name });
-    for (const u of this.users.values()) out.push({ op: 'user', name: u.name, passwordHash: u.passwordHash, tags: u.tags });
+    for (const name of this.vhosts.keys()) {
+      const metadata = this.vhostMetadata.get(name);
+      out.push(metadata ? { op: 'vhost', name, metadata } : { op: 'vhost', name });
+    }
+    for (const u of this.users.values()) out.push(userRecord(u));
     for (const [vhost, perms] of this.permissions) {
       for (const [user, p] of perms) out.push({ op: 'permission', vhost, user, configure: p.configure, write: p.write, read: p.read });
     }
+    out.push(...this.topicPermissions.snapshot());
     for (const v of this.vhosts.values()) out.push(...v.snapshot());
     return out;
   }
 }
 
+function userRecord(u: User): DefinitionRecord {
+  return { op: 'user', name: u.name, passwordHash: u.passwordHash, tags: u.tags, hashing: u.hashing };
+}

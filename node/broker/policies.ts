@@ -90,3 +90,18 @@ export function policySettings(p: Policy | undefined): PartialSettings {
   }
   return out;
 }
+
+/**
+ * What a queue's policy and operator policy define together, as RabbitMQ shows it in
+ * effective_policy_definition: every key of either; for a key both set, the lower value where the lower
+ * wins (limits and TTLs, as the queue applies them), else the policy's.
+ */
+export function effectiveDefinition(policy: Policy | undefined, operator: Policy | undefined): PolicyDefinition {
+  const out: PolicyDefinition = { ...operator?.definition, ...policy?.definition };
+  for (const [key, value] of Object.entries(operator?.definition ?? {})) {
+    const mine = policy?.definition[key];
+    const lowest = QUEUE_SETTING_KEYS.find((k) => k.policyKey === key)?.merge === 'lowest';
+    if (lowest && typeof mine === 'number' && typeof value === 'number') out[key] = Math.min(mine, value);
+  }
+  return out;
+}

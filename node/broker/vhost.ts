@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { AmqpError, fieldEquals, ReplyCode, stringOf, type FieldTable, type FieldValue } from '../../shared/amqp/index.js';
+import { Admissions, routeSettled, type RemoteAdmission } from './admissions.js';
 import { describeMismatch } from './argument-text.js';
 import type { Binding, BindingDestination } from './binding.js';
 import { defaultExchangeRefused, exclusiveLocked, inequivalent, inUse, notFound, reservedName } from './errors.js';
@@ -9,6 +10,7 @@ import { EXCHANGE_TYPES } from './exchange-types/index.js';
 import { encodeArgs, type DefinitionRecord, type DefinitionsSink } from '../store/definitions-store.js';
 import type { MessageStore } from '../store/message-store.js';
 import { deadLettered, isDeathCycle, type DeathReason } from './dead-letter.js';
+import type { RedisDedupStore } from './dedup-redis/store.js';
 import type { Message } from './message.js';
 import { generatedName, isReserved } from './names.js';
 import { makePolicy, matchPolicy, policySettings, type Policy, type PolicyKind } from './policies.js';
@@ -24,6 +26,8 @@ export interface VhostServices {
   readonly memory: { readonly paging: boolean };
   /** The node's data folder, for exchange types that keep files (null: keep nothing). */
   readonly dataDir: string | null;
+  /** Where deduplication exchanges keep their caches when the node has a `redis-url` (null: on the node). */
+  readonly dedupStore: RedisDedupStore | null;
 }
 
 export interface QueueDeclare {
@@ -67,13 +71,17 @@ export class Vhost implements QueueHost {
   private readonly queueArgs = new Map<Queue, PartialSettings>();
   private readonly scratch = new Set<BindingDestination>();
   private readonly visited = new Set<Exchange>();
+  /** Answers for remotely admitted exchanges during one route (null: none supplied). */
+  private admissions: Admissions | null = null;
+  /** The current route reached a remotely admitted exchange with no answer yet. */
+  private unanswered = false;
 
   private readonly sink: DefinitionsSink;
   readonly store: MessageStore | null;
 
   constructor(
     readonly name: string,
-    private readonly services: VhostServices = { sink: { record() {} }, store: null, memory: { paging: false }, dataDir: null },
+    private readonly services: VhostServices = { sink: { record() {} }, store: null, memory: { paging: false }, dataDir: null, dedupStore: null },
   ) {
     this.sink = services.sink;
     this.store = services.store;
@@ -121,7 +129,8 @@ export class Vhost implements QueueHost {
 
   private createExchange(o: ExchangeOptions): Exchange {
     const dataDir = this.services.dataDir === null ? null : join(this.services.dataDir, 'exchanges', encodeURIComponent(this.name), `${encodeURIComponent(o.name)}.log`);
-    const x = new Exchange(this.name, o, EXCHANGE_TYPES.get(o.type)!({ vhost: this.name, name: o.name, arguments: o.arguments, dataDir }));
+    const ctx = { vhost: this.name, name: o.name, arguments: o.arguments, dataDir, dedupStore: this.services.dedupStore };
+    const x = new Exchange(this.name, o, EXCHANGE_TYPES.get(o.type)!(ctx));
     this.exchanges.set(o.name, x);
     this.applyExchangePolicy(x);
     if (isDurableExchange(x)) this.sink.record(exchangeRecord(this.name, x));
@@ -157,6 +166,12 @@ export class Vhost implements QueueHost {
     if (isDurableExchange(x)) this.sink.record({ op: 'exchange-delete', vhost: this.name, name: x.name });
     for (const b of [...x.bindings.values()]) this.removeBinding(b);
     for (const b of [...x.inbound]) this.removeBinding(b);
+  }
+
+  /** The vhost is deleted: its exchanges' types release what they keep outside memory (cache files, Redis keys). */
+  destroyExchanges(): void {
+    if (this.sink.replaying) return;
+    for (const x of this.exchanges.values()) x.router.destroy?.();
   }
 
   // ---- queues ------------------------------------------------------------------------------------
@@ -276,13 +291,29 @@ export class Vhost implements QueueHost {
 
   /**
    * Routes a message from an exchange to queues, following exchange-to-exchange bindings (each exchange
-   * visited once, so cycles terminate) and the CC/BCC sender-selected routing keys. Returns the queues.
+   * visited once, so cycles terminate) and the CC/BCC sender-selected routing keys. Returns the queues, or
+   * null when the route reaches a remotely admitted exchange (Redis-backed deduplication) whose answer is
+   * not in `admissions`: a check is then started there if admissions were given (see admissions.ts).
    */
-  route(x: Exchange, routingKeys: readonly string[], headers: FieldTable | undefined): Queue[] {
+  route(x: Exchange, routingKeys: readonly string[], headers: FieldTable | undefined, admissions: Admissions | null = null): Queue[] | null {
+    const queues = this.walk(x, routingKeys, headers, admissions);
+    if (queues === null) return null;
+    x.stats.publishIn++;
+    if (queues.length > 0) x.stats.publishOut++;
+    return queues;
+  }
+
+  /** Starts the remote checks routing this message needs now, without routing it. */
+  ask(x: Exchange, routingKeys: readonly string[], headers: FieldTable | undefined, admissions: Admissions): void {
+    this.walk(x, routingKeys, headers, admissions);
+  }
+
+  private walk(x: Exchange, routingKeys: readonly string[], headers: FieldTable | undefined, admissions: Admissions | null): Queue[] | null {
     const queues: Queue[] = [];
     const visited = this.visited;
     const out = this.scratch;
-    x.stats.publishIn++;
+    this.admissions = admissions;
+    admissions?.restart();
     try {
       if (x.name === '') {
         for (const rk of routingKeys) {
@@ -293,18 +324,20 @@ export class Vhost implements QueueHost {
         const pending: Exchange[] = [x];
         visited.add(x);
         this.routeFrom(pending, routingKeys, headers, queues);
-        // Unroutable: try the alternate exchange chain (each AE visited once).
-        for (let ae = this.alternateOf(x); queues.length === 0 && ae && !visited.has(ae); ae = this.alternateOf(ae)) {
+        // Unroutable: try the alternate exchange chain (each AE visited once). Not while an answer is
+        // missing: it might route the message, and then the AE would not be used.
+        for (let ae = this.alternateOf(x); queues.length === 0 && !this.unanswered && ae && !visited.has(ae); ae = this.alternateOf(ae)) {
           visited.add(ae);
           pending.push(ae);
           this.routeFrom(pending, routingKeys, headers, queues);
         }
       }
-      if (queues.length > 0) x.stats.publishOut++;
-      return queues;
+      return this.unanswered ? null : queues;
     } finally {
       visited.clear();
       out.clear();
+      this.admissions = null;
+      this.unanswered = false;
     }
   }
 
@@ -318,6 +351,8 @@ export class Vhost implements QueueHost {
     while (pending.length > 0) {
       const ex = pending.pop()!;
       if (ex.router.admit && !ex.router.admit(headers)) continue;
+      const remote = ex.router.remote;
+      if (remote !== undefined && !this.admitRemote(ex, remote, headers)) continue;
       for (const rk of routingKeys) ex.route(rk, headers, out);
       for (const d of out) {
         if (d.kind === 'queue') {
@@ -329,6 +364,14 @@ export class Vhost implements QueueHost {
       }
       out.clear();
     }
+  }
+
+  /** The answer at a remotely admitted exchange; without one the route is incomplete (and the check started). */
+  private admitRemote(x: Exchange, remote: RemoteAdmission, headers: FieldTable | undefined): boolean {
+    if (!remote.concerns(headers)) return true;
+    const answer = this.admissions?.consult(x, remote, headers);
+    if (answer === undefined) this.unanswered = true;
+    return answer === true;
   }
 
   /**
@@ -355,9 +398,23 @@ export class Vhost implements QueueHost {
     if (!x) return;
     for (const e of entries) {
       const msg = deadLettered(q.messageOf(e), q.name, reason, dlx, dlrk);
-      const targets = this.route(x, [msg.routingKey], msg.properties.headers).filter((t) => !isDeathCycle(msg, t.name));
-      this.enqueue(targets, msg);
+      const targets = this.route(x, [msg.routingKey], msg.properties.headers);
+      if (targets !== null) this.enqueueDeadLetter(targets, msg);
+      else this.deadLetterLater(x, msg);
     }
+  }
+
+  private enqueueDeadLetter(targets: readonly Queue[], msg: Message): void {
+    this.enqueue(targets.filter((t) => !isDeathCycle(msg, t.name)), msg);
+  }
+
+  /**
+   * A dead letter whose route needs Redis (a deduplication exchange): routed once it has answered. It
+   * waits whatever the node's dedup-redis-unavailable mode, as nobody could be told of a refusal; it is
+   * lost only if the node stops first (dead-lettering is at most once, as in RabbitMQ).
+   */
+  private deadLetterLater(x: Exchange, msg: Message): void {
+    void routeSettled(this, x, [msg.routingKey], msg.properties.headers, new Admissions(true), (targets) => this.enqueueDeadLetter(targets, msg)).catch(() => undefined);
   }
 
   // ---- policies ----------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ import { forbidden, unauthorized } from './http-error.js';
 /** RabbitMQ's management tags, each including the powers of those before it. */
 const RANK: Record<UserTag, number> = { impersonator: 0, management: 1, policymaker: 2, monitoring: 3, administrator: 4 };
 
+/** Tags other than the five grant nothing here (RabbitMQ keeps them for plugins and tools). */
 export function rank(user: User): number {
-  return Math.max(0, ...user.tags.map((t) => RANK[t] ?? 0));
+  return Math.max(0, ...user.tags.map((t) => (Object.hasOwn(RANK, t) ? RANK[t as UserTag] : 0)));
 }
 
 /** HTTP basic auth against the broker's users; users without a management tag may not use the API. */

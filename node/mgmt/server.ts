@@ -13,6 +13,7 @@ import { exchangeRoutes } from './routes/exchanges.js';
 import { overviewRoutes } from './routes/overview.js';
 import { policyRoutes } from './routes/policies.js';
 import { queueRoutes } from './routes/queues.js';
+import { topicPermissionRoutes } from './routes/topic-permissions.js';
 import { serveUi } from './ui.js';
 
 const MAX_BODY = 16 * 1024 * 1024;
@@ -26,7 +27,7 @@ export class MgmtServer {
   private readonly router = new Router();
 
   constructor(private readonly ctx: MgmtContext) {
-    for (const add of [overviewRoutes, accessRoutes, exchangeRoutes, queueRoutes, bindingRoutes, policyRoutes, definitionRoutes, connectionRoutes]) add(this.router, ctx);
+    for (const add of [overviewRoutes, accessRoutes, topicPermissionRoutes, exchangeRoutes, queueRoutes, bindingRoutes, policyRoutes, definitionRoutes, connectionRoutes]) add(this.router, ctx);
     const metrics = createMetrics(ctx);
     this.server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0]!;

@@ -2,20 +2,33 @@ import type { AmqpConnection } from '../amqp/connection.js';
 import type { Channel } from '../amqp/channel.js';
 import type { ChannelConsumer } from '../amqp/channel-consumer.js';
 import type { Binding } from '../broker/binding.js';
+import type { VhostMetadata } from '../broker/broker.js';
 import type { Exchange } from '../broker/exchange.js';
-import type { Policy } from '../broker/policies.js';
+import { effectiveDefinition, type Policy } from '../broker/policies.js';
 import type { Queue } from '../broker/queue.js';
 import type { User } from '../broker/users.js';
+import type { Vhost } from '../broker/vhost.js';
+import { propertiesKey } from './binding-key.js';
 import { tableToJson } from './json-args.js';
 import { round, type Rates } from './rates.js';
 
 /** JSON shapes of RabbitMQ's management API, so its tools and dashboards read Warren unchanged. */
 
-export function queueJson(q: Queue, node: string, rates: Rates): Record<string, unknown> {
+/** What a queue's JSON needs besides the queue. */
+export interface QueueView {
+  readonly vhost: Vhost;
+  readonly node: string;
+  readonly rates: Rates;
+  /** The queue's consumers on this node's connections. */
+  readonly consumers: readonly ChannelConsumer[];
+}
+
+export function queueJson(q: Queue, view: QueueView): Record<string, unknown> {
   const o = q.options;
   const ready = q.messageCount;
-  const depth = rates.rates(q, { ready, unacked: q.unacked }, ['ready', 'unacked']);
+  const depth = view.rates.rates(q, { ready, unacked: q.unacked }, ['ready', 'unacked']);
   const active = q.activeConsumer as ChannelConsumer | undefined;
+  const v = view.vhost;
   return {
     name: q.name,
     vhost: q.vhost,
@@ -23,36 +36,38 @@ export function queueJson(q: Queue, node: string, rates: Rates): Record<string, 
     auto_delete: o.autoDelete,
     exclusive: o.exclusive,
     arguments: tableToJson(o.arguments),
-    node,
+    node: view.node,
     state: 'running',
     type: 'classic',
     messages: ready + q.unacked,
     messages_ready: ready,
     messages_unacknowledged: q.unacked,
     messages_details: { rate: round((depth['ready'] ?? 0) + (depth['unacked'] ?? 0)) },
+    messages_ready_details: { rate: round(depth['ready'] ?? 0) },
+    messages_unacknowledged_details: { rate: round(depth['unacked'] ?? 0) },
     message_bytes: q.messages.bytes,
     message_bytes_ready: q.messages.bytes,
     consumers: q.consumerCount,
     policy: q.policy,
     operator_policy: q.operatorPolicy,
-    effective_policy_definition: effectiveDefinition(q),
+    effective_policy_definition: effectiveDefinition(named(v.policies, q.policy), named(v.operatorPolicies, q.operatorPolicy)),
     single_active_consumer_tag: active?.tag ?? null,
-    message_stats: rates.messageStats(q.stats),
+    exclusive_consumer_tag: view.consumers.find((c) => c.exclusive)?.tag ?? null,
+    message_stats: view.rates.messageStats(q.stats),
   };
 }
 
-function effectiveDefinition(q: Queue): Record<string, unknown> {
-  const s = q.settings;
-  const out: Record<string, unknown> = {};
-  if (s.messageTtl !== null) out['message-ttl'] = s.messageTtl;
-  if (s.expires !== null) out['expires'] = s.expires;
-  if (s.maxLength !== null) out['max-length'] = s.maxLength;
-  if (s.maxLengthBytes !== null) out['max-length-bytes'] = s.maxLengthBytes;
-  if (s.deadLetterExchange !== null) out['dead-letter-exchange'] = s.deadLetterExchange;
-  if (s.deadLetterRoutingKey !== null) out['dead-letter-routing-key'] = s.deadLetterRoutingKey;
-  if (s.overflow !== 'drop-head') out['overflow'] = s.overflow;
-  if (s.queueMode !== 'default') out['queue-mode'] = s.queueMode;
-  return out;
+const named = (policies: ReadonlyMap<string, Policy>, name: string | null): Policy | undefined => (name === null ? undefined : policies.get(name));
+
+/** One queue, as GET /api/queues/{vhost}/{name} shows it: with its consumers. */
+export function queueDetailJson(q: Queue, view: QueueView): Record<string, unknown> {
+  return {
+    ...queueJson(q, view),
+    consumer_details: view.consumers.map((c) => consumerJson(c, view.node)),
+    // per-publisher and per-consumer-channel breakdowns, which the basic rates mode does not keep
+    incoming: [],
+    deliveries: [],
+  };
 }
 
 export function exchangeJson(x: Exchange, rates: Rates): Record<string, unknown> {
@@ -70,11 +85,10 @@ export function exchangeJson(x: Exchange, rates: Rates): Record<string, unknown>
   };
 }
 
-/** RabbitMQ's properties_key: '~' for an empty key without arguments, else the key, plus '~hash' with arguments. */
-export function propertiesKey(b: Binding): string {
-  const argKeys = Object.keys(b.arguments);
-  if (argKeys.length === 0) return b.routingKey === '' ? '~' : b.routingKey;
-  return `${b.routingKey}~${Buffer.from(JSON.stringify(tableToJson(b.arguments))).toString('base64url')}`;
+/** One exchange, as GET /api/exchanges/{vhost}/{name} shows it. */
+export function exchangeDetailJson(x: Exchange, rates: Rates): Record<string, unknown> {
+  // per-channel and per-queue breakdowns, which the basic rates mode does not keep
+  return { ...exchangeJson(x, rates), incoming: [], outgoing: [] };
 }
 
 export function bindingJson(b: Binding): Record<string, unknown> {
@@ -85,13 +99,14 @@ export function bindingJson(b: Binding): Record<string, unknown> {
     destination_type: b.destination.kind,
     routing_key: b.routingKey,
     arguments: tableToJson(b.arguments),
-    properties_key: propertiesKey(b),
+    properties_key: propertiesKey(b.routingKey, b.arguments),
   };
 }
 
 export function connectionJson(c: AmqpConnection, node: string, rates: Rates): Record<string, unknown> {
   const s = c.socket;
   const r = rates.rates(c, c, ['recvOct', 'sendOct']);
+  const userName = c.clientProperties['connection_name'];
   return {
     name: c.name,
     node,
@@ -106,15 +121,25 @@ export function connectionJson(c: AmqpConnection, node: string, rates: Rates): R
     protocol: 'AMQP 0-9-1',
     type: 'network',
     ssl: false,
+    // no TLS listener: nothing to report about certificates or ciphers
+    ssl_protocol: null,
+    ssl_key_exchange: null,
+    ssl_cipher: null,
+    ssl_hash: null,
+    peer_cert_subject: null,
+    peer_cert_issuer: null,
+    peer_cert_validity: null,
     timeout: c.heartbeat,
     frame_max: c.frameMax,
     channel_max: c.channelMax,
     client_properties: tableToJson(c.clientProperties),
+    ...(typeof userName === 'string' ? { user_provided_name: userName } : {}),
     connected_at: c.connectedAt,
     recv_oct: c.recvOct,
     send_oct: c.sendOct,
     recv_oct_details: { rate: round(r['recvOct'] ?? 0) },
     send_oct_details: { rate: round(r['sendOct'] ?? 0) },
+    send_pend: s.writableLength,
     blocked_reason: c.blockedReason,
   };
 }
@@ -141,7 +166,7 @@ export function channelJson(ch: Channel, node: string, rates: Rates): Record<str
 
 export const channelName = (ch: Channel): string => `${ch.conn.name} (${ch.id})`;
 
-export function consumerJson(c: ChannelConsumer): Record<string, unknown> {
+export function consumerJson(c: ChannelConsumer, node: string): Record<string, unknown> {
   const q = c.queue;
   const sac = q.options.singleActiveConsumer;
   const active = !sac || q.activeConsumer === c;
@@ -155,6 +180,7 @@ export function consumerJson(c: ChannelConsumer): Record<string, unknown> {
       peer_host: c.channel.conn.socket.remoteAddress,
       peer_port: c.channel.conn.socket.remotePort,
       user: c.channel.conn.user?.name ?? null,
+      node,
     },
     ack_required: !c.noAck,
     exclusive: c.exclusive,
@@ -167,7 +193,14 @@ export function consumerJson(c: ChannelConsumer): Record<string, unknown> {
 }
 
 export function userJson(u: User): Record<string, unknown> {
-  return { name: u.name, password_hash: u.passwordHash, hashing_algorithm: 'rabbit_password_hashing_sha256', tags: u.tags, limits: {} };
+  return { name: u.name, password_hash: u.passwordHash, hashing_algorithm: u.hashing, tags: u.tags, limits: {} };
+}
+
+export const NO_METADATA: VhostMetadata = { description: '', tags: [] };
+
+export function vhostJson(name: string, metadata = NO_METADATA): Record<string, unknown> {
+  const { description, tags } = metadata;
+  return { name, description, tags, metadata: { description, tags }, tracing: false };
 }
 
 export function policyJson(p: Policy): Record<string, unknown> {

@@ -1,9 +1,9 @@
 /**
- * Durable definitions (vhosts, users, permissions, exchanges, queues, bindings, policies) as an
- * append-only log of change records, one checksummed JSON line each, written before the change is
- * acknowledged (a kill -9 after the write keeps it: the OS holds the bytes). At start the log is replayed
- * through the broker's own methods, then compacted to one record per live definition (written to a
- * temporary file, synced, and renamed over the old log). A torn last line is skipped with a log line.
+ * Durable definitions (vhosts, users, permissions, topic permissions, exchanges, queues, bindings,
+ * policies) as an append-only log of change records, one checksummed JSON line each, written before the
+ * change is acknowledged (a kill -9 after the write keeps it: the OS holds the bytes). At start the log is
+ * replayed through the broker's own methods, then compacted to one record per live definition (written to
+ * a temporary file, synced, and renamed over the old log). A torn last line is skipped with a log line.
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,12 +23,14 @@ export function decodeArgs(s: string): FieldTable {
 }
 
 export type DefinitionRecord =
-  | { op: 'vhost'; name: string }
+  | { op: 'vhost'; name: string; metadata?: { description: string; tags: string[] } }
   | { op: 'vhost-delete'; name: string }
-  | { op: 'user'; name: string; passwordHash: string; tags: string[] }
+  | { op: 'user'; name: string; passwordHash: string; tags: string[]; hashing?: string }
   | { op: 'user-delete'; name: string }
   | { op: 'permission'; vhost: string; user: string; configure: string; write: string; read: string }
   | { op: 'permission-delete'; vhost: string; user: string }
+  | { op: 'topic-permission'; vhost: string; user: string; exchange: string; write: string; read: string }
+  | { op: 'topic-permission-delete'; vhost: string; user: string }
   | { op: 'parameter'; vhost: string; component: string; name: string; value: unknown }
   | { op: 'parameter-delete'; vhost: string; component: string; name: string }
   | { op: 'exchange'; vhost: string; name: string; type: string; autoDelete: boolean; internal: boolean; args: string }

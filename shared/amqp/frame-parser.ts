@@ -17,6 +17,8 @@ const HEADER = 7;
 export class FrameParser {
   /** Largest whole frame accepted (header + payload + end octet), i.e. the negotiated frame_max. */
   frameMax: number;
+  /** Hand frames of unknown type to the sink instead of failing (a closing connection ignores them). */
+  acceptUnknownTypes = false;
   private head = Buffer.alloc(HEADER);
   private headLen = 0;
   private partial: Buffer | null = null;
@@ -87,7 +89,7 @@ export class FrameParser {
 
   private checkHeader(buf: Buffer, off: number): number {
     const type = buf[off]!;
-    if (type !== FRAME_METHOD && type !== FRAME_HEADER && type !== FRAME_BODY && type !== FRAME_HEARTBEAT) {
+    if (!this.acceptUnknownTypes && type !== FRAME_METHOD && type !== FRAME_HEADER && type !== FRAME_BODY && type !== FRAME_HEARTBEAT) {
       throw frameError(`unknown frame type ${type}`);
     }
     const size = buf.readUInt32BE(off + 3);

@@ -9,15 +9,10 @@
 import t, { type Test } from 'tap';
 import { startTestNode } from '../helpers/node.js';
 import { amqp, Api, enc, eventually, keysOf, publish, suffix } from './fixtures/api.js';
-import { inVhost, rabbitmqApi, rabbitVhost, type Rabbit } from './fixtures/rabbitmq-api.js';
+import { againstRabbitmq, bothSides, inVhost, rabbitmqWithAmqp, type Rabbit, type Side } from './fixtures/rabbitmq-api.js';
 
 t.setTimeout(180_000);
-const found = await rabbitmqApi();
-const reason = typeof found === 'string' ? found : found.amqpUrl === null ? 'RabbitMQ AMQP port not reachable' : null;
-if (reason !== null) {
-  console.log(`# skipping: ${reason}`);
-  t.plan(0, reason);
-} else await main(found as Rabbit & { amqpUrl: string });
+await againstRabbitmq(await rabbitmqWithAmqp(), main);
 
 /** What tools and dashboards read: these must be in Warren's answers. */
 const IMPORTANT: Record<string, string[]> = {
@@ -30,12 +25,6 @@ const IMPORTANT: Record<string, string[]> = {
   'consumer.channel_details': ['name', 'number', 'connection_name', 'peer_host', 'peer_port', 'user'],
   'queue.message_stats': ['publish', 'publish_details'],
 };
-
-interface Side {
-  readonly api: Api;
-  readonly amqpUrl: string;
-  readonly vhost: string;
-}
 
 type Shapes = Record<string, unknown>;
 
@@ -85,12 +74,10 @@ async function main(rabbit: Rabbit & { amqpUrl: string }): Promise<void> {
   const w = new Api(`http://127.0.0.1:${warren.node.mgmt.port}`);
 
   t.test(`key sets: RabbitMQ ${rabbit.version} vs Warren`, async (t) => {
-    const vhost = await rabbitVhost(t, rabbit, 'warren-keys');
-    await w.ok('PUT', `/api/vhosts/${enc(vhost)}`, {});
-    await w.ok('PUT', `/api/permissions/${enc(vhost)}/guest`, { configure: '.*', write: '.*', read: '.*' });
+    const [r, mine] = await bothSides(t, rabbit, { api: w, amqpUrl: warren.url }, 'warren-keys');
     const name = `warren-keys-${suffix()}`;
-    const theirs = await scenario(t, { api: rabbit.api, amqpUrl: rabbit.amqpUrl, vhost }, name);
-    const ours = await scenario(t, { api: w, amqpUrl: warren.url, vhost }, name);
+    const theirs = await scenario(t, r, name);
+    const ours = await scenario(t, mine, name);
 
     const report: string[] = [];
     for (const what of Object.keys(IMPORTANT)) {
@@ -109,8 +96,6 @@ async function main(rabbit: Rabbit & { amqpUrl: string }): Promise<void> {
     const key = (s: Shapes, which: string) => (s[which] as { properties_key: string }).properties_key;
     t.equal(key(ours, 'binding'), key(theirs, 'binding'), 'the same properties_key for a plain routing key');
     t.comment(`properties_key of routing key 'k.#': RabbitMQ ${JSON.stringify(key(theirs, 'hashKey'))}, Warren ${JSON.stringify(key(ours, 'hashKey'))}`);
-    t.equal(key(ours, 'hashKey'), key(theirs, 'hashKey'), "the same properties_key for a routing key with '#'", {
-      todo: "RabbitMQ's properties_key is the URL-quoted routing key ('k.%23'), Warren's is the raw key ('k.#'): a tool that puts RabbitMQ's value into a URL as it is gets a fragment on Warren",
-    });
+    t.equal(key(ours, 'hashKey'), key(theirs, 'hashKey'), "the same properties_key for a routing key with '#'");
   });
 }

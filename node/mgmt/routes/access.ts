@@ -1,25 +1,27 @@
 import { Permission } from '../../broker/permissions.js';
-import type { UserTag } from '../../broker/users.js';
+import { DEFAULT_HASHING, isHashingAlgorithm, type HashingAlgorithm } from '../../broker/users.js';
 import { canSeeVhost } from '../auth.js';
 import { vhostOf, type MgmtContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
 import type { Router } from '../router.js';
-import { userJson } from '../shapes.js';
+import { userJson, vhostJson } from '../shapes.js';
+import { objectBody, optionalString, regexString } from './body.js';
 
-const TAGS: readonly UserTag[] = ['administrator', 'monitoring', 'management', 'policymaker', 'impersonator'];
-
-/** Tags as RabbitMQ accepts them: an array or a comma-separated string; unknown tags are refused. */
-export function parseTags(v: unknown): UserTag[] {
+/**
+ * User or vhost tags as RabbitMQ accepts them: a list or a comma-separated string. Any tag is kept, as
+ * RabbitMQ 3.10 keeps them; only the management ones grant API rights.
+ */
+export function parseTags(v: unknown): string[] {
   const list = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : v === undefined ? [] : null;
   if (!list) throw badRequest('tags must be a list or a comma-separated string');
-  const tags = list.map((t) => String(t).trim()).filter(Boolean);
-  for (const t of tags) if (!TAGS.includes(t as UserTag)) throw badRequest(`unknown user tag '${t}'`);
-  return tags as UserTag[];
+  return list.map((t) => String(t).trim()).filter(Boolean);
 }
 
-function obj(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('body must be a JSON object');
-  return body as Record<string, unknown>;
+/** A user's hashing_algorithm (absent: `fallback`); 400 for one RabbitMQ does not have. */
+export function parseHashing(v: unknown, fallback: HashingAlgorithm = DEFAULT_HASHING): HashingAlgorithm {
+  if (v === undefined) return fallback;
+  if (!isHashingAlgorithm(v)) throw badRequest(`unknown hashing_algorithm ${JSON.stringify(v)}`);
+  return v;
 }
 
 function permissionJson(vhost: string, user: string, p: Permission): Record<string, unknown> {
@@ -30,11 +32,16 @@ function permissionJson(vhost: string, user: string, p: Permission): Record<stri
 export function accessRoutes(r: Router, ctx: MgmtContext): void {
   const b = ctx.broker;
   r.add('GET', '/api/vhosts', 'management', (req) =>
-    [...b.vhosts.keys()].filter((v) => canSeeVhost(b, req.user, v)).map((name) => ({ name, description: '', tags: [], tracing: false })),
+    [...b.vhosts.keys()].filter((v) => canSeeVhost(b, req.user, v)).map((name) => vhostJson(name, b.vhostMetadata.get(name))),
   );
-  r.add('GET', '/api/vhosts/{vhost}', 'management', (req) => ({ name: vhostOf(ctx, req.user, req.params['vhost']!).name, description: '', tags: [], tracing: false }));
-  r.add('PUT', '/api/vhosts/{vhost}', 'administrator', (req) => {
-    b.addVhost(req.params['vhost']!);
+  r.add('GET', '/api/vhosts/{vhost}', 'management', (req) => {
+    const name = vhostOf(ctx, req.user, req.params['vhost']!).name;
+    return vhostJson(name, b.vhostMetadata.get(name));
+  });
+  // the body's description and tags replace the vhost's (an empty body clears them), as in RabbitMQ
+  r.add('PUT', '/api/vhosts/{vhost}', 'administrator', async (req) => {
+    const body = objectBody(await req.body());
+    b.addVhost(req.params['vhost']!, { description: optionalString(body, 'description', ''), tags: parseTags(body['tags']) });
     return undefined;
   });
   r.add('DELETE', '/api/vhosts/{vhost}', 'administrator', (req) => {
@@ -56,16 +63,15 @@ export function accessRoutes(r: Router, ctx: MgmtContext): void {
     return userJson(u);
   });
   r.add('PUT', '/api/users/{user}', 'administrator', async (req) => {
-    const body = obj(await req.body());
+    const body = objectBody(await req.body());
     const name = req.params['user']!;
     const tags = parseTags(body['tags']);
+    const existing = b.users.get(name);
     if (typeof body['password'] === 'string') b.addUser(name, body['password'], tags);
-    else if (typeof body['password_hash'] === 'string') b.importUser(name, body['password_hash'], tags);
-    else {
-      const existing = b.users.get(name);
-      if (!existing) throw badRequest('a new user needs password or password_hash');
-      b.importUser(name, existing.passwordHash, tags);
-    }
+    else if (typeof body['password_hash'] === 'string') b.importUser(name, body['password_hash'], tags, parseHashing(body['hashing_algorithm']));
+    // only tags: an existing user keeps its password; a new one has none, as RabbitMQ creates it
+    else if (existing) b.importUser(name, existing.passwordHash, tags, existing.hashing);
+    else b.importUser(name, '', tags);
     return undefined;
   });
   r.add('DELETE', '/api/users/{user}', 'administrator', (req) => {
@@ -93,21 +99,11 @@ export function accessRoutes(r: Router, ctx: MgmtContext): void {
     return permissionJson(req.params['vhost']!, req.params['user']!, p);
   });
   r.add('PUT', '/api/permissions/{vhost}/{user}', 'administrator', async (req) => {
-    const body = obj(await req.body());
+    const body = objectBody(await req.body());
     const { vhost, user } = req.params as { vhost: string; user: string };
     if (!b.vhosts.has(vhost)) throw badRequest(`vhost '${vhost}' does not exist`);
     if (!b.users.has(user)) throw badRequest(`user '${user}' does not exist`);
-    const pats = ['configure', 'write', 'read'].map((k) => {
-      const v = body[k];
-      if (typeof v !== 'string') throw badRequest(`${k} must be a string (a regular expression)`);
-      try {
-        new RegExp(v);
-      } catch (e) {
-        throw badRequest(`${k} is not a valid regular expression: ${(e as Error).message}`);
-      }
-      return v;
-    }) as [string, string, string];
-    b.setPermission(vhost, user, new Permission(...pats));
+    b.setPermission(vhost, user, new Permission(regexString(body, 'configure'), regexString(body, 'write'), regexString(body, 'read')));
     return undefined;
   });
   r.add('DELETE', '/api/permissions/{vhost}/{user}', 'administrator', (req) => {

@@ -1,11 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import type { BindingDestination } from '../../broker/binding.js';
 import type { Vhost } from '../../broker/vhost.js';
+import { propertiesKey } from '../binding-key.js';
 import { asHttp, vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
 import { notFound } from '../http-error.js';
 import { jsonToTable } from '../json-args.js';
 import type { Request, Router } from '../router.js';
-import { bindingJson, propertiesKey } from '../shapes.js';
+import { bindingJson } from '../shapes.js';
 import { objectBody, optionalString } from './body.js';
 
 type Kind = 'q' | 'e';
@@ -14,6 +15,11 @@ function destination(v: Vhost, kind: Kind, name: string): BindingDestination {
   const d = kind === 'q' ? v.queues.get(name) : v.exchanges.get(name);
   if (!d) throw notFound();
   return d;
+}
+
+/** The last segment of the request path, as the client wrote it. */
+function lastRawSegment(req: Request): string {
+  return (req.raw.url ?? '').split('?')[0]!.split('/').filter(Boolean).at(-1) ?? '';
 }
 
 export function bindingRoutes(r: Router, ctx: MgmtContext): void {
@@ -42,14 +48,14 @@ export function bindingRoutes(r: Router, ctx: MgmtContext): void {
       } catch (e) {
         throw asHttp(e);
       }
-      const b = [...x.bindings.values()].find((b) => b.destination === d && b.routingKey === routingKey && JSON.stringify(b.arguments) === JSON.stringify(args));
       res.statusCode = 201;
-      if (b) res.setHeader('Location', encodeURIComponent(propertiesKey(b)));
+      // relative to the request URL, as RabbitMQ sends it: "<destination>/<properties key, URL-encoded>"
+      res.setHeader('Location', `${lastRawSegment(req)}/${encodeURIComponent(propertiesKey(routingKey, args))}`);
       return undefined;
     });
     const one = (req: Request) => {
       const found = between(req);
-      const b = found.bindings.find((b) => propertiesKey(b) === req.params['props']);
+      const b = found.bindings.find((b) => propertiesKey(b.routingKey, b.arguments) === req.params['props']);
       if (!b) throw notFound();
       return { ...found, b };
     };

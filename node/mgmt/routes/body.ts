@@ -19,3 +19,15 @@ export function optionalString(o: Record<string, unknown>, key: string, fallback
   if (typeof v !== 'string') throw badRequest(`${key} must be a string`);
   return v;
 }
+
+/** A required string that must be a valid regular expression (permission patterns), or 400 naming the key. */
+export function regexString(o: Record<string, unknown>, key: string): string {
+  const v = o[key];
+  if (typeof v !== 'string') throw badRequest(`${key} must be a string (a regular expression)`);
+  try {
+    new RegExp(v);
+  } catch (e) {
+    throw badRequest(`${key} is not a valid regular expression: ${(e as Error).message}`);
+  }
+  return v;
+}

@@ -34,7 +34,7 @@ export function connectionRoutes(r: Router, ctx: MgmtContext): void {
 
   const consumers = (req: Request) => {
     if (req.params['vhost'] !== undefined) vhostOf(ctx, req.user, req.params['vhost']);
-    return channels(req).flatMap((ch) => [...ch.consumers.values()] as ChannelConsumer[]).map(consumerJson);
+    return channels(req).flatMap((ch) => [...ch.consumers.values()] as ChannelConsumer[]).map((c) => consumerJson(c, ctx.node));
   };
   r.add('GET', '/api/consumers', 'management', consumers);
   r.add('GET', '/api/consumers/{vhost}', 'management', consumers);

@@ -1,14 +1,17 @@
 import { VERSION } from '../../amqp/server-properties.js';
 import { Permission } from '../../broker/permissions.js';
+import { TopicPermission } from '../../broker/topic-permissions.js';
 import type { Vhost } from '../../broker/vhost.js';
 import { asHttp, vhostOf, type MgmtContext } from '../context.js';
 import { badRequest } from '../http-error.js';
 import { jsonToTable, tableToJson } from '../json-args.js';
+import { parametersOf } from '../policy-parameters.js';
 import type { Router } from '../router.js';
-import { policyJson, userJson } from '../shapes.js';
-import { parseTags } from './access.js';
-import { objectBody } from './body.js';
-import { putPolicy } from './policies.js';
+import { NO_METADATA, policyJson, userJson } from '../shapes.js';
+import { parseHashing, parseTags } from './access.js';
+import { objectBody, optionalString } from './body.js';
+import { putParameter, putPolicy } from './policies.js';
+import { topicPermissionJson } from './topic-permissions.js';
 
 /** Durable topology of some vhosts, in RabbitMQ's definitions format. */
 function vhostDefinitions(vhosts: Vhost[], withVhostField: boolean): Record<string, unknown[]> {
@@ -32,7 +35,8 @@ function vhostDefinitions(vhosts: Vhost[], withVhostField: boolean): Record<stri
         .map((b) => ({ source: b.source.name, ...tag(v), destination: b.destination.name, destination_type: b.destination.kind, routing_key: b.routingKey, arguments: tableToJson(b.arguments) })),
     ),
     policies: vhosts.flatMap((v) => [...v.policies.values()].map((p) => (withVhostField ? policyJson(p) : { ...policyJson(p), vhost: undefined }))),
-    parameters: vhosts.flatMap((v) => [...v.parameters].flatMap(([component, m]) => [...m].map(([name, value]) => ({ ...tag(v), component, name, value })))),
+    // operator policies are parameters in RabbitMQ's definitions
+    parameters: vhosts.flatMap((v) => parametersOf(v).map(({ vhost: _vhost, ...p }) => ({ ...tag(v), ...p }))),
   };
 }
 
@@ -59,16 +63,27 @@ function importDefinitions(ctx: MgmtContext, doc: Record<string, unknown>, only?
     return v;
   };
   if (only === undefined) {
+    // exports before 3.6.1 name no algorithm, and RabbitMQ before 3.6 hashed with MD5
+    const legacy = typeof doc['rabbit_version'] === 'string' && /^3\.[0-5]\./.test(doc['rabbit_version']) ? 'rabbit_password_hashing_md5' : undefined;
     for (const u of list(doc, 'users')) {
       const name = str(u, 'name', 'user');
       const tags = parseTags(u['tags']);
       if (typeof u['password'] === 'string') b.addUser(name, u['password'], tags);
-      else b.importUser(name, str(u, 'password_hash', `user '${name}'`), tags);
+      else b.importUser(name, str(u, 'password_hash', `user '${name}'`), tags, parseHashing(u['hashing_algorithm'], legacy));
     }
-    for (const v of list(doc, 'vhosts')) b.addVhost(str(v, 'name', 'vhost'));
+    for (const v of list(doc, 'vhosts')) {
+      const name = str(v, 'name', 'vhost');
+      const metadata = v['metadata'] === undefined ? undefined : objectBody(v['metadata']);
+      b.addVhost(name, metadata && { description: optionalString(metadata, 'description', ''), tags: parseTags(metadata['tags']) });
+    }
     for (const p of list(doc, 'permissions')) {
       const where = `permission for '${String(p['user'])}'`;
       b.setPermission(str(p, 'vhost', where), str(p, 'user', where), new Permission(str(p, 'configure', where), str(p, 'write', where), str(p, 'read', where)));
+    }
+    for (const p of list(doc, 'topic_permissions')) {
+      const where = `topic permission for '${String(p['user'])}'`;
+      const vhost = vhostFor(p, where).name;
+      b.topicPermissions.set(new TopicPermission(vhost, str(p, 'user', where), str(p, 'exchange', where), str(p, 'write', where), str(p, 'read', where)));
     }
   }
   try {
@@ -108,7 +123,7 @@ function importDefinitions(ctx: MgmtContext, doc: Record<string, unknown>, only?
   }
   for (const p of list(doc, 'parameters')) {
     const name = str(p, 'name', 'parameter');
-    vhostFor(p, `parameter '${name}'`).setParameter(str(p, 'component', `parameter '${name}'`), name, p['value']);
+    putParameter(ctx, vhostFor(p, `parameter '${name}'`), str(p, 'component', `parameter '${name}'`), name, p['value']);
   }
 }
 
@@ -119,9 +134,9 @@ export function definitionRoutes(r: Router, ctx: MgmtContext): void {
     product_name: 'Warren',
     product_version: VERSION,
     users: [...b.users.values()].map(userJson),
-    vhosts: [...b.vhosts.keys()].map((name) => ({ name, limits: [], metadata: { description: '', tags: [] } })),
+    vhosts: [...b.vhosts.keys()].map((name) => ({ name, limits: [], metadata: b.vhostMetadata.get(name) ?? NO_METADATA })),
     permissions: [...b.permissions].flatMap(([vhost, m]) => [...m].map(([user, p]) => ({ user, vhost, configure: p.configure, write: p.write, read: p.read }))),
-    topic_permissions: [],
+    topic_permissions: b.topicPermissions.all().map(topicPermissionJson),
     global_parameters: [],
     ...vhostDefinitions([...b.vhosts.values()], true),
   }));

@@ -1,9 +1,11 @@
+import { Admissions, routeSettled } from '../../broker/admissions.js';
 import { Message } from '../../broker/message.js';
+import type { Queue } from '../../broker/queue.js';
 import { asHttp, vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
-import { badRequest, notFound } from '../http-error.js';
+import { badRequest, HttpError, notFound } from '../http-error.js';
 import { jsonToTable } from '../json-args.js';
 import type { Request, Router } from '../router.js';
-import { bindingJson, exchangeJson } from '../shapes.js';
+import { bindingJson, exchangeDetailJson, exchangeJson } from '../shapes.js';
 import { objectBody, optionalBool, optionalString } from './body.js';
 import { propertiesFromJson } from './messages.js';
 
@@ -21,7 +23,7 @@ export function exchangeRoutes(r: Router, ctx: MgmtContext): void {
     if (!x) throw notFound();
     return { v, x };
   };
-  r.add('GET', '/api/exchanges/{vhost}/{name}', 'management', (req) => exchangeJson(exchange(req).x, ctx.rates));
+  r.add('GET', '/api/exchanges/{vhost}/{name}', 'management', (req) => exchangeDetailJson(exchange(req).x, ctx.rates));
   r.add('PUT', '/api/exchanges/{vhost}/{name}', 'management', async (req) => {
     const v = vhostOf(ctx, req.user, req.params['vhost']!);
     const body = objectBody(await req.body());
@@ -60,8 +62,19 @@ export function exchangeRoutes(r: Router, ctx: MgmtContext): void {
     if (encoding !== 'string' && encoding !== 'base64') throw badRequest(`payload_encoding must be string or base64`);
     const routingKey = optionalString(body, 'routing_key', '');
     const msg = Message.fromProperties(x.name, routingKey, propertiesFromJson(body['properties']), Buffer.from(payload, encoding === 'base64' ? 'base64' : 'utf8'));
-    const queues = v.route(x, [routingKey], msg.properties.headers);
-    v.enqueue(queues, msg);
-    return { routed: queues.length > 0 };
+    const keys = [routingKey];
+    const headers = msg.properties.headers;
+    const enqueue = (queues: readonly Queue[]): boolean => {
+      v.enqueue(queues, msg);
+      return queues.length > 0;
+    };
+    const queues = v.route(x, keys, headers);
+    if (queues !== null) return { routed: enqueue(queues) };
+    // the route meets a Redis-backed deduplication exchange: routed once Redis has answered
+    const wait = ctx.config.dedupRedisUnavailable === 'wait';
+    const routed = await routeSettled(v, x, keys, headers, new Admissions(wait), enqueue).catch((e: Error) => {
+      throw new HttpError(503, 'service_unavailable', e.message);
+    });
+    return { routed: routed === true };
   });
 }

@@ -1,6 +1,7 @@
 import { statfsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { VERSION } from '../../amqp/server-properties.js';
+import { EXCHANGE_TYPES } from '../../broker/exchange-types/index.js';
 import { Message } from '../../broker/message.js';
 import { MessageCounters } from '../../broker/stats.js';
 import { vhostOf, type MgmtContext } from '../context.js';
@@ -40,6 +41,15 @@ function totals(ctx: MgmtContext): { counters: MessageCounters; ready: number; u
 
 const overviewKey = {};
 
+/** How /api/overview describes the exchange types this node has (RabbitMQ's words for the AMQP ones). */
+const TYPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  direct: 'AMQP direct exchange, as per the AMQP specification',
+  fanout: 'AMQP fanout exchange, as per the AMQP specification',
+  headers: 'AMQP headers exchange, as per the AMQP specification',
+  topic: 'AMQP topic exchange, as per the AMQP specification',
+  'x-message-deduplication': 'Message Deduplication Exchange',
+};
+
 export function overviewRoutes(r: Router, ctx: MgmtContext): void {
   r.add('GET', '/api/overview', 'management', () => {
     const t = totals(ctx);
@@ -48,6 +58,8 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
     return {
       management_version: VERSION,
       rates_mode: 'basic',
+      disable_stats: false,
+      exchange_types: [...EXCHANGE_TYPES.keys()].map((name) => ({ name, description: TYPE_DESCRIPTIONS[name] ?? '', enabled: true })),
       product_name: 'Warren',
       product_version: VERSION,
       cluster_name: ctx.node,

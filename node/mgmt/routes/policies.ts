@@ -1,6 +1,9 @@
 import { PolicyError, type ApplyTo, type PolicyKind } from '../../broker/policies.js';
+import type { Vhost } from '../../broker/vhost.js';
+import { requireTag } from '../auth.js';
 import { vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
+import { parametersOf, policyKindOf } from '../policy-parameters.js';
 import type { Request, Router } from '../router.js';
 import { policyJson } from '../shapes.js';
 import { objectBody, optionalString } from './body.js';
@@ -48,31 +51,38 @@ export function policyRoutes(r: Router, ctx: MgmtContext): void {
     });
   }
 
-  const params = (req: Request) =>
-    visibleVhosts(ctx, req.user, req.params['vhost']).flatMap((v) =>
-      [...v.parameters]
-        .filter(([component]) => req.params['component'] === undefined || component === req.params['component'])
-        .flatMap(([component, m]) => [...m].map(([name, value]) => ({ vhost: v.name, component, name, value }))),
-    );
+  const params = (req: Request) => visibleVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => parametersOf(v, req.params['component']));
   r.add('GET', '/api/parameters', 'policymaker', params);
   r.add('GET', '/api/parameters/{component}', 'policymaker', params);
   r.add('GET', '/api/parameters/{component}/{vhost}', 'policymaker', params);
   r.add('GET', '/api/parameters/{component}/{vhost}/{name}', 'policymaker', (req) => {
     const v = vhostOf(ctx, req.user, req.params['vhost']!);
-    const m = v.parameters.get(req.params['component']!);
-    if (!m?.has(req.params['name']!)) throw notFound();
-    return { vhost: v.name, component: req.params['component'], name: req.params['name'], value: m.get(req.params['name']!) };
+    const found = parametersOf(v, req.params['component']).find((p) => p.name === req.params['name']);
+    if (!found) throw notFound();
+    return found;
   });
+  // a (operator) policy written as a parameter is that policy, as in RabbitMQ
   r.add('PUT', '/api/parameters/{component}/{vhost}/{name}', 'policymaker', async (req) => {
     const v = vhostOf(ctx, req.user, req.params['vhost']!);
     const body = objectBody(await req.body());
     if (body['value'] === undefined) throw badRequest('value is required');
-    v.setParameter(req.params['component']!, req.params['name']!, body['value']);
+    if (policyKindOf(req.params['component']!) === 'operator-policy') requireTag(req.user, 'administrator');
+    putParameter(ctx, v, req.params['component']!, req.params['name']!, body['value']);
     return undefined;
   });
   r.add('DELETE', '/api/parameters/{component}/{vhost}/{name}', 'policymaker', (req) => {
     const v = vhostOf(ctx, req.user, req.params['vhost']!);
-    if (!v.clearParameter(req.params['component']!, req.params['name']!)) throw notFound();
+    const kind = policyKindOf(req.params['component']!);
+    if (kind === 'operator-policy') requireTag(req.user, 'administrator');
+    const removed = kind ? v.clearPolicy(kind, req.params['name']!) : v.clearParameter(req.params['component']!, req.params['name']!);
+    if (!removed) throw notFound();
     return undefined;
   });
+}
+
+/** Sets a runtime parameter; those of the policy components set the policy their value describes. */
+export function putParameter(ctx: MgmtContext, v: Vhost, component: string, name: string, value: unknown): void {
+  const kind = policyKindOf(component);
+  if (kind) putPolicy(ctx, kind, v.name, name, objectBody(value));
+  else v.setParameter(component, name, value);
 }

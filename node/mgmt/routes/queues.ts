@@ -1,16 +1,41 @@
+import type { ChannelConsumer } from '../../amqp/channel-consumer.js';
+import type { Queue } from '../../broker/queue.js';
+import type { Vhost } from '../../broker/vhost.js';
+import { propertiesKey } from '../binding-key.js';
 import { asHttp, vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
 import { jsonToTable } from '../json-args.js';
 import type { Request, Router } from '../router.js';
-import { bindingJson, queueJson } from '../shapes.js';
+import { bindingJson, queueDetailJson, queueJson, type QueueView } from '../shapes.js';
 import { objectBody, optionalBool, optionalString } from './body.js';
 import { messageJson } from './messages.js';
 
 const ACK_MODES = ['ack_requeue_true', 'ack_requeue_false', 'reject_requeue_true', 'reject_requeue_false'];
 
+/** Every consumer on this node's connections, by queue (queues keep theirs private). */
+function consumersByQueue(ctx: MgmtContext): Map<Queue, ChannelConsumer[]> {
+  const out = new Map<Queue, ChannelConsumer[]>();
+  for (const conn of ctx.amqp.connections) {
+    for (const ch of conn.channelList) {
+      for (const c of ch.consumers.values()) {
+        const list = out.get(c.queue);
+        if (list) list.push(c);
+        else out.set(c.queue, [c]);
+      }
+    }
+  }
+  return out;
+}
+
 export function queueRoutes(r: Router, ctx: MgmtContext): void {
-  const list = (req: Request) =>
-    visibleVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...v.queues.values()].map((q) => queueJson(q, ctx.node, ctx.rates)));
+  const viewer = () => {
+    const consumers = consumersByQueue(ctx);
+    return (v: Vhost, q: Queue): QueueView => ({ vhost: v, node: ctx.node, rates: ctx.rates, consumers: consumers.get(q) ?? [] });
+  };
+  const list = (req: Request) => {
+    const view = viewer();
+    return visibleVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...v.queues.values()].map((q) => queueJson(q, view(v, q))));
+  };
   r.add('GET', '/api/queues', 'management', list);
   r.add('GET', '/api/queues/{vhost}', 'management', list);
 
@@ -20,7 +45,10 @@ export function queueRoutes(r: Router, ctx: MgmtContext): void {
     if (!q) throw notFound();
     return { v, q };
   };
-  r.add('GET', '/api/queues/{vhost}/{name}', 'management', (req) => queueJson(queue(req).q, ctx.node, ctx.rates));
+  r.add('GET', '/api/queues/{vhost}/{name}', 'management', (req) => {
+    const { v, q } = queue(req);
+    return queueDetailJson(q, viewer()(v, q));
+  });
   r.add('PUT', '/api/queues/{vhost}/{name}', 'management', async (req) => {
     const v = vhostOf(ctx, req.user, req.params['vhost']!);
     const body = objectBody(await req.body());
@@ -57,7 +85,7 @@ export function queueRoutes(r: Router, ctx: MgmtContext): void {
   r.add('GET', '/api/queues/{vhost}/{name}/bindings', 'management', (req) => {
     const { v, q } = queue(req);
     // the implicit default-exchange binding comes first, as RabbitMQ lists it
-    const implicit = { source: '', vhost: v.name, destination: q.name, destination_type: 'queue', routing_key: q.name, arguments: {}, properties_key: q.name };
+    const implicit = { source: '', vhost: v.name, destination: q.name, destination_type: 'queue', routing_key: q.name, arguments: {}, properties_key: propertiesKey(q.name, {}) };
     return [implicit, ...[...q.inbound].map(bindingJson)];
   });
 

@@ -4,6 +4,7 @@
  * restart, publishes carrying `x-deduplication-header`, and queue readers. Every wait is bounded.
  */
 import type { Channel, ConfirmChannel, Message, Options } from 'amqplib';
+import type { NodeConfig } from '../../../node/index.js';
 import { startTestNode, tempDataDir, type TestNode } from '../../helpers/node.js';
 import { sleep, within, type Scope } from '../broker/helpers.js';
 
@@ -40,9 +41,9 @@ const STORE_IDLE_MS = 100;
  * A node on a data folder of the test's own, restartable on the same folder: `restart()` closes the
  * running node and starts another on that folder. The last node and the folder go at teardown.
  */
-export async function restartableNode(t: Scope): Promise<{ readonly dir: string; current(): TestNode; restart(): Promise<TestNode> }> {
+export async function restartableNode(t: Scope, overrides: Partial<NodeConfig> = {}): Promise<{ readonly dir: string; current(): TestNode; restart(): Promise<TestNode> }> {
   const data = tempDataDir();
-  let node: TestNode | null = await startTestNode({ dataDir: data.dir });
+  let node: TestNode | null = await startTestNode({ ...overrides, dataDir: data.dir });
   t.teardown(async () => {
     await sleep(STORE_IDLE_MS);
     await node?.close();
@@ -55,7 +56,7 @@ export async function restartableNode(t: Scope): Promise<{ readonly dir: string;
       await sleep(STORE_IDLE_MS);
       await within(node!.close(), 'node close');
       node = null;
-      node = await startTestNode({ dataDir: data.dir });
+      node = await startTestNode({ ...overrides, dataDir: data.dir });
       return node;
     },
   };

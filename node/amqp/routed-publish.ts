@@ -1,0 +1,55 @@
+import { PropertyFlag, ReplyCode, writeContent, writeMethodFrame, type FieldTable, type FieldValue } from '../../shared/amqp/index.js';
+import type { Message } from '../broker/message.js';
+import type { EnqueueOutcome, Queue } from '../broker/queue.js';
+import type { Channel } from './channel.js';
+
+/** The headers routing looks at (undefined when the message has none). */
+export function routingHeaders(msg: Message): FieldTable | undefined {
+  return msg.has(PropertyFlag.Headers) ? msg.properties.headers : undefined;
+}
+
+/** The routing key plus the sender-selected CC and BCC keys. */
+export function routingKeysOf(msg: Message, headers: FieldTable | undefined): string[] {
+  const keys = [msg.routingKey];
+  if (headers && (headers['CC'] !== undefined || headers['BCC'] !== undefined)) return keys.concat(routingKeys(headers['CC']), routingKeys(headers['BCC']));
+  return keys;
+}
+
+/** A routed publish: enqueue (or return, if mandatory and unroutable), then settle its confirm. */
+export function settleRouted(ch: Channel, queues: readonly Queue[], msg: Message, headers: FieldTable | undefined, mandatory: boolean, seq: number): void {
+  let outcome: EnqueueOutcome = 'accepted';
+  if (queues.length === 0) {
+    if (mandatory) sendReturn(ch, msg);
+  } else {
+    outcome = ch.vhost.enqueue(queues, headers?.['BCC'] === undefined ? msg : withoutBcc(msg, headers));
+  }
+  if (seq === 0) return;
+  // a queue refusing the message (reject-publish overflow) makes the confirm a nack; a persisted one is
+  // confirmed only once the store has synced it
+  const confirm = (): void => {
+    ch.stats.confirm++;
+    ch.confirms?.settle(seq, outcome !== 'refused');
+    ch.conn.scheduleFlush();
+  };
+  if (outcome === 'persisted') ch.vhost.store!.whenDurable(confirm);
+  else confirm();
+}
+
+/** BCC recipients must not see each other: the header is removed before delivery. */
+function withoutBcc(msg: Message, headers: FieldTable): Message {
+  const { BCC: _bcc, ...rest } = headers;
+  return msg.withProperties({ ...msg.properties, headers: rest });
+}
+
+function routingKeys(v: FieldValue | undefined): string[] {
+  if (!Array.isArray(v)) return [];
+  return v.filter((k): k is string => typeof k === 'string');
+}
+
+function sendReturn(ch: Channel, msg: Message): void {
+  ch.stats.returnUnroutable++;
+  const out = ch.conn.out;
+  writeMethodFrame(out, ch.id, { name: 'basic.return', replyCode: ReplyCode.NoRoute, replyText: 'NO_ROUTE', exchange: msg.exchange, routingKey: msg.routingKey });
+  writeContent(out, ch.id, msg.rawProperties, msg.body, ch.conn.frameMax);
+  ch.conn.scheduleFlush();
+}
