@@ -57,7 +57,7 @@ export function routeMessage(ch: Channel, x: Exchange, msg: Message, mandatory: 
  */
 export function prefetchPublish(ch: Channel, m: BasicPublish, properties: Buffer, body: Buffer): Prefetch | null {
   const x = ch.vhost.exchanges.get(m.exchange);
-  if (x === undefined || x.options.internal || ch.tx !== null || !ch.conn.permission!.allows('write', m.exchange)) return null;
+  if (x === undefined || x.options.internal || ch.tx !== null || !ch.conn.permission!.grants('write', 'exchange', m.exchange)) return null;
   const msg = new Message(m.exchange, m.routingKey, properties, body);
   const headers = routingHeaders(msg);
   const admissions = new Admissions(ch.conn.waitsForDedupStore);

@@ -12,7 +12,6 @@ import {
 } from '../../shared/amqp/index.js';
 import type { Message } from '../broker/message.js';
 import type { Access } from '../broker/permissions.js';
-import { accessRefused } from '../broker/permissions.js';
 import type { Queue, QueueEntry } from '../broker/queue.js';
 import { MessageCounters } from '../broker/stats.js';
 import type { Vhost } from '../broker/vhost.js';
@@ -190,8 +189,7 @@ export class Channel {
 
   /** Throws 403 unless the connection's user has this access to the named resource. */
   authorize(access: Access, kind: 'queue' | 'exchange', name: string): void {
-    const resource = kind === 'exchange' && name === '' ? 'amq.default' : name;
-    if (!this.conn.permission!.allows(access, resource)) throw accessRefused(access, kind, resource, this.vhost.name, this.conn.user!.name);
+    this.conn.permission!.authorize(access, kind, name, this.vhost.name, this.conn.user!.name);
   }
 
   /** The queue a method names, '' meaning the last one declared on this channel. */

@@ -1,5 +1,6 @@
 import { AmqpError, ReplyCode } from '../../shared/amqp/index.js';
 import type { DefinitionRecord, DefinitionsSink } from '../store/definitions-store.js';
+import type { Exchange } from './exchange.js';
 
 export type TopicAccess = 'write' | 'read';
 
@@ -87,11 +88,15 @@ export class TopicPermissions {
     return [...this.byVhost.values()].flatMap((users) => [...users.values()].flatMap((exchanges) => [...exchanges.values()]));
   }
 
-  /** Throws 403 if the user has a topic permission on this exchange that the key does not match. */
-  authorize(vhost: string, user: string, exchange: string, routingKey: string, access: TopicAccess): void {
-    const p = this.byVhost.get(vhost)?.get(user)?.get(exchange);
+  /**
+   * Throws 403 if the user has a topic permission on this exchange that the key does not match. Only
+   * topic exchanges are checked, as in RabbitMQ.
+   */
+  authorize(x: Exchange, user: string, routingKey: string, access: TopicAccess): void {
+    if (x.options.type !== 'topic') return;
+    const p = this.byVhost.get(x.vhost)?.get(user)?.get(x.name);
     if (p && !p.allows(access, routingKey)) {
-      throw new AmqpError(ReplyCode.AccessRefused, `access to topic '${routingKey}' in exchange '${exchange}' in vhost '${vhost}' refused for user '${user}'`);
+      throw new AmqpError(ReplyCode.AccessRefused, `access to topic '${routingKey}' in exchange '${x.name}' in vhost '${x.vhost}' refused for user '${user}'`);
     }
   }
 

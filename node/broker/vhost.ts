@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { AmqpError, fieldEquals, ReplyCode, stringOf, type FieldTable, type FieldValue } from '../../shared/amqp/index.js';
 import { Admissions, routeSettled, type RemoteAdmission } from './admissions.js';
 import { describeMismatch } from './argument-text.js';
-import type { Binding, BindingDestination } from './binding.js';
+import { bindingId, type Binding, type BindingDestination } from './binding.js';
 import { defaultExchangeRefused, exclusiveLocked, inequivalent, inUse, notFound, reservedName } from './errors.js';
 import { Exchange, type ExchangeOptions } from './exchange.js';
 import { HEADERS_MATCH_MODES } from './exchange-types/headers.js';
@@ -511,10 +511,4 @@ function bindingRecord(op: 'binding' | 'binding-delete', vhost: string, b: Bindi
 
 function policyRecord(kind: PolicyKind, p: Policy): DefinitionRecord {
   return { op: 'policy', kind, vhost: p.vhost, name: p.name, pattern: p.pattern, applyTo: p.applyTo, priority: p.priority, definition: p.definition };
-}
-
-function bindingId(d: BindingDestination, routingKey: string, args: FieldTable): string {
-  const keys = Object.keys(args).sort();
-  const argText = keys.length === 0 ? '' : JSON.stringify(keys.map((k) => [k, String(args[k])]));
-  return `${d.kind}\u0000${d.name}\u0000${routingKey}\u0000${argText}`;
 }

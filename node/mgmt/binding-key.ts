@@ -1,17 +1,18 @@
 import { Decimal, Typed, type FieldTable, type FieldValue } from '../../shared/amqp/index.js';
 import { typeName } from '../broker/argument-text.js';
-import { phash2, type Term } from './erlang-hash.js';
+import { binaryOrder, phash2, type Term } from './erlang-hash.js';
 
 /**
  * RabbitMQ's properties_key of a binding, which names it in /api/bindings/.../{props}: the routing key
  * URL-quoted ('~' for an empty key without arguments), then with arguments '~' and a hash of them:
- * base64url of erlang:phash2 of the arguments as RabbitMQ holds them (sorted by key, each
- * {Key, Type, Value}).
+ * base64url of erlang:phash2 of the arguments as RabbitMQ holds them: each {Key, Type, Value}, sorted
+ * by key at the top level only (nested tables stay in the order they came in, as RabbitMQ keeps them).
  */
 export function propertiesKey(routingKey: string, args: FieldTable): string {
   if (Object.keys(args).length === 0) return routingKey === '' ? '~' : quotePlus(routingKey);
   const hash = Buffer.alloc(4);
-  hash.writeUInt32BE(phash2(tableTerm(args)));
+  const keys = Object.keys(args).sort(binaryOrder);
+  hash.writeUInt32BE(phash2(tableTerm(args, keys)));
   return `${quotePlus(routingKey)}~${hash.toString('base64url')}`;
 }
 
@@ -30,9 +31,8 @@ export function quotePlus(s: string): string {
 const bin = (s: string): Term => ({ bin: Buffer.from(s, 'utf8') });
 const atom = (name: string): Term => ({ atom: name });
 
-/** A table as RabbitMQ's Erlang list of {Key, Type, Value}, in key order (byte-wise, as Erlang sorts binaries). */
-function tableTerm(t: FieldTable): Term {
-  const keys = Object.keys(t).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+/** A table as RabbitMQ's Erlang list of {Key, Type, Value}, in the order of `keys`. */
+function tableTerm(t: FieldTable, keys = Object.keys(t)): Term {
   return { list: keys.map((k) => ({ tuple: [bin(k), ...typedValue(t[k]!)] })) };
 }
 

@@ -1,12 +1,11 @@
 import type { Logger } from 'pino';
-import { AmqpError } from '../../shared/amqp/index.js';
 import type { AmqpServer } from '../amqp/server.js';
 import type { Broker } from '../broker/broker.js';
 import type { User } from '../broker/users.js';
 import type { Vhost } from '../broker/vhost.js';
 import type { NodeConfig } from '../config.js';
 import { canSeeVhost } from './auth.js';
-import { HttpError, notFound } from './http-error.js';
+import { notFound } from './http-error.js';
 import type { Rates } from './rates.js';
 
 /** What the API handlers work with. */
@@ -32,11 +31,4 @@ export function vhostOf(ctx: MgmtContext, user: User, name: string): Vhost {
 export function visibleVhosts(ctx: MgmtContext, user: User, only?: string): Vhost[] {
   if (only !== undefined) return [vhostOf(ctx, user, only)];
   return [...ctx.broker.vhosts.values()].filter((v) => canSeeVhost(ctx.broker, user, v.name));
-}
-
-/** Broker errors as HTTP: 404 stays 404, access problems are 403, everything else is a 400 with its text. */
-export function asHttp(e: unknown): unknown {
-  if (!(e instanceof AmqpError)) return e;
-  const status = e.replyCode === 404 ? 404 : e.replyCode === 403 ? 403 : 400;
-  return new HttpError(status, status === 404 ? 'Object Not Found' : 'bad_request', e.replyText);
 }

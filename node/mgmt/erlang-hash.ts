@@ -27,6 +27,9 @@ const NIL_FIRST = 3468870702;
 /** The VM's tag value for [] (NIL_DEF). */
 const NIL_DEF = 2;
 
+/** Erlang's order of binaries (byte-wise), in which RabbitMQ's tables keep their keys. */
+export const binaryOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
 export function phash2(term: Term): number {
   const h = new Hasher();
   h.term(term);

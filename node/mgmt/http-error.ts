@@ -1,6 +1,6 @@
 /** An API failure with its HTTP status; the body is RabbitMQ's `{ error, reason }` shape. */
 export class HttpError extends Error {
-  override readonly name = 'HttpError';
+  override readonly name: string = 'HttpError';
   constructor(
     readonly status: number,
     readonly error: string,
@@ -10,7 +10,18 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * Credentials missing or wrong: the one 401 that asks for them again (WWW-Authenticate), worded as
+ * RabbitMQ's. Other 401s refuse a user who did log in: the web UI keeps its session for those.
+ */
+export class LoginFailed extends HttpError {
+  override readonly name = 'LoginFailed';
+  constructor() {
+    super(401, 'not_authorized', 'Login failed');
+  }
+}
+
 export const badRequest = (reason: string): HttpError => new HttpError(400, 'bad_request', reason);
-export const notFound = (what = 'Object Not Found'): HttpError => new HttpError(404, 'Object Not Found', what);
-export const unauthorized = (reason = 'Not management user'): HttpError => new HttpError(401, 'not_authorised', reason);
+export const notFound = (what = 'Not Found'): HttpError => new HttpError(404, 'Object Not Found', what);
+export const unauthorized = (reason: string): HttpError => new HttpError(401, 'not_authorised', reason);
 export const forbidden = (reason: string): HttpError => new HttpError(403, 'not_authorised', reason);

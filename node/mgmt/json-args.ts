@@ -1,4 +1,5 @@
 import { Decimal, Typed, type FieldTable, type FieldValue } from '../../shared/amqp/index.js';
+import { binaryOrder } from './erlang-hash.js';
 import { badRequest } from './http-error.js';
 
 /** A field value as the management API shows it in JSON (RabbitMQ shows plain numbers and strings). */
@@ -19,8 +20,21 @@ export function tableToJson(t: FieldTable | undefined): Record<string, unknown> 
   return out;
 }
 
+/** A long's range. RabbitMQ keeps wider JSON integers, which it then cannot send over AMQP; Warren refuses them. */
+const LONG_MIN = -(2 ** 63);
+const LONG_MAX = 2 ** 63;
+
+/**
+ * A JSON value as RabbitMQ's management API converts it: integers are longs, other numbers doubles,
+ * objects tables in key order. Its types matter: they tell bindings apart and are in the properties_key hash.
+ */
 function fromJson(v: unknown, path: string): FieldValue {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return v;
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v)) return v;
+    if (v < LONG_MIN || v >= LONG_MAX) throw badRequest(`${path} is an integer too large for a long`);
+    return new Typed('l', v);
+  }
   if (Array.isArray(v)) return v.map((x, i) => fromJson(x, `${path}[${i}]`));
   if (typeof v === 'object') return jsonToTable(v, path);
   throw badRequest(`${path} has an unsupported value`);
@@ -31,6 +45,7 @@ export function jsonToTable(v: unknown, path = 'arguments'): FieldTable {
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) throw badRequest(`${path} must be an object`);
   const out: FieldTable = {};
-  for (const [k, x] of Object.entries(v)) out[k] = fromJson(x, `${path}.${k}`);
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o).sort(binaryOrder)) out[k] = fromJson(o[k], `${path}.${k}`);
   return out;
 }

@@ -17,6 +17,13 @@ export interface Request {
 /** A handler's result: a JSON value (200, or 204 when undefined), or a full response it wrote itself. */
 export type Handler = (req: Request, res: ServerResponse) => Promise<unknown> | unknown;
 
+/** What a PUT did to the one object it names: RabbitMQ answers 201 when it created it, 204 when it existed. */
+export type Upsert = 'created' | 'updated';
+export const upsert = (existed: boolean): Upsert => (existed ? 'updated' : 'created');
+
+/** A PUT: creates or replaces the object the path names, and says which. */
+export type PutHandler = (req: Request) => Promise<Upsert>;
+
 interface Route {
   readonly method: Method;
   readonly parts: string[];
@@ -32,7 +39,18 @@ interface Route {
 export class Router {
   private readonly routes: Route[] = [];
 
-  add(method: Method, pattern: string, tag: UserTag, handler: Handler): this {
+  add(method: Exclude<Method, 'PUT'>, pattern: string, tag: UserTag, handler: Handler): this {
+    return this.route(method, pattern, tag, handler);
+  }
+
+  put(pattern: string, tag: UserTag, handler: PutHandler): this {
+    return this.route('PUT', pattern, tag, async (req, res) => {
+      res.statusCode = (await handler(req)) === 'created' ? 201 : 204;
+      return undefined;
+    });
+  }
+
+  private route(method: Method, pattern: string, tag: UserTag, handler: Handler): this {
     this.routes.push({ method, parts: pattern.split('/').filter(Boolean), handler, tag });
     return this;
   }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { authenticate, requireTag } from './auth.js';
 import type { MgmtContext } from './context.js';
-import { badRequest, HttpError } from './http-error.js';
+import { badRequest, HttpError, LoginFailed } from './http-error.js';
 import { createMetrics } from './metrics.js';
 import { Router, type Method, type Request } from './router.js';
 import { accessRoutes } from './routes/access.js';
@@ -80,7 +80,7 @@ export class MgmtServer {
     } catch (e) {
       const err = e instanceof HttpError ? e : new HttpError(500, 'internal_error', (e as Error).message);
       if (err.status === 500) this.ctx.log.error({ err: e, path: rawPath }, 'management API error');
-      if (err.status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="Warren Management"');
+      if (err instanceof LoginFailed) res.setHeader('WWW-Authenticate', 'Basic realm="Warren Management"');
       res.statusCode = err.status;
       res.setHeader('Content-Type', 'application/json');
       res.end(JSON.stringify({ error: err.error, reason: err.reason }));

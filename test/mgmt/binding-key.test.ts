@@ -1,11 +1,13 @@
 /**
  * Binding properties keys against values RabbitMQ 3.10 gave for the same bindings (and erlang:phash2/2
  * for the terms behind them), so the hash stays right where no RabbitMQ runs: routing keys quoted as
- * RabbitMQ quotes them, and arguments of every AMQP type, nested, sorted and empty.
+ * RabbitMQ quotes them, arguments of every AMQP type, nested, sorted and empty, and JSON arguments of
+ * the API as RabbitMQ types them.
  */
 import t from 'tap';
 import { propertiesKey } from '../../node/mgmt/binding-key.js';
 import { phash2, type Term } from '../../node/mgmt/erlang-hash.js';
+import { jsonToTable } from '../../node/mgmt/json-args.js';
 import { Decimal, Typed, type FieldTable } from '../../shared/amqp/index.js';
 
 t.test('properties keys RabbitMQ gave', async (t) => {
@@ -38,6 +40,28 @@ t.test('properties keys RabbitMQ gave', async (t) => {
     ],
   ];
   for (const [key, args, want] of cases) t.equal(propertiesKey(key, args), want, `${JSON.stringify(key)} with ${Object.keys(args).join(', ') || 'no arguments'}`);
+});
+
+t.test('nested tables over AMQP hash in the order they came (RabbitMQ sorts only the top level)', async (t) => {
+  const b = (n: number) => new Typed('b', n);
+  t.equal(propertiesKey('', { t: { a: b(1), b: b(2) } }), '~MJpbOA');
+  t.equal(propertiesKey('', { t: { b: b(2), a: b(1) } }), '~sJ2BPQ');
+  t.equal(propertiesKey('', { b: b(2), a: b(1) }), propertiesKey('', { a: b(1), b: b(2) }), 'the top level in key order');
+});
+
+t.test('properties keys RabbitMQ gave for JSON arguments posted to the API', async (t) => {
+  const cases: [string, string][] = [
+    ['{"i":1}', 'k~2pFjSg'],
+    ['{"n":-5}', 'k~94f54w'],
+    ['{"big":123456789012}', 'k~VMOSzA'],
+    ['{"neg":-300000000}', 'k~MPkOEw'],
+    ['{"f":2.5}', 'k~xiKDUA'],
+    ['{"b":true,"c":false}', 'k~nP07NA'],
+    ['{"s":"x"}', 'k~e4oexQ'],
+    ['{"o":{"b":1,"a":[1,2.5,"s",true,{"z":1,"y":-2}]}}', 'k~2bh8Aw'],
+    ['{"e":[],"m":{}}', 'k~gkivmQ'],
+  ];
+  for (const [json, want] of cases) t.equal(propertiesKey('k', jsonToTable(JSON.parse(json))), want, json);
 });
 
 t.test('erlang:phash2(Term, 1 bsl 32) as erl computes it', async (t) => {

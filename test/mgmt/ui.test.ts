@@ -2,8 +2,8 @@
  * The web UI in a real browser (Debian Chromium through playwright-core) against a real node: logging
  * in (a wrong password shows the API's reason), creating a mirroring and a federation policy through
  * the form, a queue's depth changing on the Queues page while amqplib publishes (the 5 s refresh), get
- * and purge on a queue's page, adding and deleting a user, closing a connection, and names shown as
- * text, never as HTML. Every result is also checked through the API.
+ * and purge on a queue's page, an operation refused for want of permission (the session kept), adding
+ * and deleting a user, closing a connection, and names shown as text, never as HTML. Every result is also checked through the API.
  */
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import amqplib from 'amqplib';
@@ -43,13 +43,13 @@ async function main(): Promise<void> {
     return { conn, ch: await conn.createConfirmChannel() };
   }
 
-  /** A new tab, logged in as guest through the form, at `hash`; closed when the test `scope` ends. */
-  async function loggedIn(scope: Test, hash = ''): Promise<Page> {
+  /** A new tab, logged in (as guest unless told) through the form, at `hash`; closed when the test `scope` ends. */
+  async function loggedIn(scope: Test, hash = '', user = 'guest', password = 'guest'): Promise<Page> {
     const page = await browser.newPage();
     scope.teardown(() => page.close());
     await page.goto(base);
-    await page.getByLabel('Username').fill('guest');
-    await page.getByLabel('Password').fill('guest');
+    await page.getByLabel('Username').fill(user);
+    await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
     if (hash) await page.goto(`${base}${hash}`);
@@ -194,6 +194,17 @@ async function main(): Promise<void> {
     t.equal(await page.getByLabel('Message 1 payload').textContent(), 'body-1');
     t.equal(await depth('ui-get'), 2, 'acknowledge mode removes it');
     await cell(page, 'Queue details', 'Total', 'Value').getByText('2', { exact: true }).waitFor({ timeout: 12_000 });
+  });
+
+  t.test('an operation the user has no permission for shows the reason and keeps the session', async (t) => {
+    await api('PUT', '/queues/%2F/ui-refused', { durable: false });
+    await api('PUT', '/users/ui-limited', { password: 'ui-pw', tags: 'management' });
+    await api('PUT', '/permissions/%2F/ui-limited', { configure: '^$', write: '^$', read: '^$' });
+    const page = await loggedIn(t, '#/queues/%2F/ui-refused', 'ui-limited', 'ui-pw');
+    await page.getByRole('form', { name: 'Get messages' }).getByRole('button', { name: 'Get messages' }).click();
+    await bar(page).getByText("ACCESS_REFUSED - access to queue 'ui-refused' in vhost '/' refused for user 'ui-limited'").waitFor();
+    t.ok(await page.getByRole('navigation', { name: 'Main' }).isVisible(), 'still logged in');
+    t.ok(await page.evaluate(() => sessionStorage.getItem('warren.auth')), 'the credentials are kept');
   });
 
   t.test("purge a queue from its page", async (t) => {

@@ -42,7 +42,8 @@ export class ApiError extends CtlError {
 
 function describe(status: number, error: string, reason: string, method: string, path: string, what: string | undefined): string {
   if (status === 404 && what) return `${what} not found (${status} ${reason})`;
-  if (status === 401) return `authentication failed: ${reason} (${status})`;
+  // a failed login is 'not_authorized'; other 401s refuse a logged-in user an operation (its permissions)
+  if (status === 401 && error === 'not_authorized') return `authentication failed: ${reason} (${status})`;
   const subject = what ?? `${method} ${path}`;
   return `${subject}: ${reason || error} (${status}${error && error !== reason ? ` ${error}` : ''})`;
 }

@@ -3,7 +3,7 @@ import { DEFAULT_HASHING, isHashingAlgorithm, type HashingAlgorithm } from '../.
 import { canSeeVhost } from '../auth.js';
 import { vhostOf, type MgmtContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
-import type { Router } from '../router.js';
+import { upsert, type Router } from '../router.js';
 import { userJson, vhostJson } from '../shapes.js';
 import { objectBody, optionalString, regexString } from './body.js';
 
@@ -39,10 +39,14 @@ export function accessRoutes(r: Router, ctx: MgmtContext): void {
     return vhostJson(name, b.vhostMetadata.get(name));
   });
   // the body's description and tags replace the vhost's (an empty body clears them), as in RabbitMQ
-  r.add('PUT', '/api/vhosts/{vhost}', 'administrator', async (req) => {
+  r.put('/api/vhosts/{vhost}', 'administrator', async (req) => {
     const body = objectBody(await req.body());
-    b.addVhost(req.params['vhost']!, { description: optionalString(body, 'description', ''), tags: parseTags(body['tags']) });
-    return undefined;
+    const name = req.params['vhost']!;
+    const existed = b.vhosts.has(name);
+    b.addVhost(name, { description: optionalString(body, 'description', ''), tags: parseTags(body['tags']) });
+    // RabbitMQ lets the user who creates a vhost do anything in it (and only then, not on an update)
+    if (!existed) b.setPermission(name, req.user.name, new Permission('.*', '.*', '.*'));
+    return upsert(existed);
   });
   r.add('DELETE', '/api/vhosts/{vhost}', 'administrator', (req) => {
     const name = req.params['vhost']!;
@@ -62,7 +66,7 @@ export function accessRoutes(r: Router, ctx: MgmtContext): void {
     if (!u) throw notFound();
     return userJson(u);
   });
-  r.add('PUT', '/api/users/{user}', 'administrator', async (req) => {
+  r.put('/api/users/{user}', 'administrator', async (req) => {
     const body = objectBody(await req.body());
     const name = req.params['user']!;
     const tags = parseTags(body['tags']);
@@ -72,7 +76,7 @@ export function accessRoutes(r: Router, ctx: MgmtContext): void {
     // only tags: an existing user keeps its password; a new one has none, as RabbitMQ creates it
     else if (existing) b.importUser(name, existing.passwordHash, tags, existing.hashing);
     else b.importUser(name, '', tags);
-    return undefined;
+    return upsert(existing !== undefined);
   });
   r.add('DELETE', '/api/users/{user}', 'administrator', (req) => {
     if (!b.deleteUser(req.params['user']!)) throw notFound();
@@ -98,13 +102,14 @@ export function accessRoutes(r: Router, ctx: MgmtContext): void {
     if (!p) throw notFound();
     return permissionJson(req.params['vhost']!, req.params['user']!, p);
   });
-  r.add('PUT', '/api/permissions/{vhost}/{user}', 'administrator', async (req) => {
+  r.put('/api/permissions/{vhost}/{user}', 'administrator', async (req) => {
     const body = objectBody(await req.body());
     const { vhost, user } = req.params as { vhost: string; user: string };
     if (!b.vhosts.has(vhost)) throw badRequest(`vhost '${vhost}' does not exist`);
     if (!b.users.has(user)) throw badRequest(`user '${user}' does not exist`);
+    const existed = b.permission(vhost, user) !== undefined;
     b.setPermission(vhost, user, new Permission(regexString(body, 'configure'), regexString(body, 'write'), regexString(body, 'read')));
-    return undefined;
+    return upsert(existed);
   });
   r.add('DELETE', '/api/permissions/{vhost}/{user}', 'administrator', (req) => {
     if (!b.clearPermission(req.params['vhost']!, req.params['user']!)) throw notFound();

@@ -1,25 +1,43 @@
 import type { ServerResponse } from 'node:http';
 import type { BindingDestination } from '../../broker/binding.js';
+import { notFound as noSuch } from '../../broker/errors.js';
 import type { Vhost } from '../../broker/vhost.js';
+import { reported } from '../amqp-errors.js';
 import { propertiesKey } from '../binding-key.js';
-import { asHttp, vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
+import { vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
 import { notFound } from '../http-error.js';
 import { jsonToTable } from '../json-args.js';
 import type { Request, Router } from '../router.js';
 import { bindingJson } from '../shapes.js';
+import { UserAccess } from '../user-access.js';
 import { objectBody, optionalString } from './body.js';
 
 type Kind = 'q' | 'e';
+const KINDS = { q: 'queue', e: 'exchange' } as const;
 
-function destination(v: Vhost, kind: Kind, name: string): BindingDestination {
-  const d = kind === 'q' ? v.queues.get(name) : v.exchanges.get(name);
-  if (!d) throw notFound();
-  return d;
+function destination(v: Vhost, kind: Kind, name: string): BindingDestination | undefined {
+  return kind === 'q' ? v.queues.get(name) : v.exchanges.get(name);
 }
 
 /** The last segment of the request path, as the client wrote it. */
 function lastRawSegment(req: Request): string {
   return (req.raw.url ?? '').split('?')[0]!.split('/').filter(Boolean).at(-1) ?? '';
+}
+
+/**
+ * queue.bind's and exchange.bind's checks (and their unbinds'), in RabbitMQ's order: write on the
+ * destination, read on the source, the source's topic permission for the key; then the objects exist.
+ */
+function checkedDestination(access: UserAccess, source: string, kind: Kind, dest: string, routingKey: string): BindingDestination {
+  const v = access.vhost;
+  access.require('write', KINDS[kind], dest);
+  access.require('read', 'exchange', source);
+  const x = v.exchanges.get(source);
+  if (x) access.requireTopic(x, routingKey, 'read');
+  const d = destination(v, kind, dest);
+  if (!x) throw noSuch('exchange', source, v.name);
+  if (!d) throw noSuch(KINDS[kind], dest, v.name);
+  return d;
 }
 
 export function bindingRoutes(r: Router, ctx: MgmtContext): void {
@@ -30,39 +48,40 @@ export function bindingRoutes(r: Router, ctx: MgmtContext): void {
 
   for (const kind of ['q', 'e'] as const) {
     const base = `/api/bindings/{vhost}/e/{source}/${kind}/{dest}`;
-    const between = (req: Request) => {
-      const v = vhostOf(ctx, req.user, req.params['vhost']!);
+    /** The bindings between the two ends, as `v` has them: 404 when an end is missing. */
+    const between = (v: Vhost, req: Request) => {
       const x = v.exchanges.get(req.params['source']!);
-      if (!x) throw notFound();
       const d = destination(v, kind, req.params['dest']!);
-      return { v, x, d, bindings: [...x.bindings.values()].filter((b) => b.destination === d) };
+      if (!x || !d) throw notFound();
+      return [...x.bindings.values()].filter((b) => b.destination === d);
     };
-    r.add('GET', base, 'management', (req) => between(req).bindings.map(bindingJson));
+    r.add('GET', base, 'management', (req) => between(vhostOf(ctx, req.user, req.params['vhost']!), req).map(bindingJson));
     r.add('POST', base, 'management', async (req, res: ServerResponse) => {
-      const { v, x, d } = between(req);
+      const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
       const body = objectBody(await req.body());
       const routingKey = optionalString(body, 'routing_key', '');
       const args = jsonToTable(body['arguments']);
-      try {
-        v.bind(x.name, d, routingKey, args);
-      } catch (e) {
-        throw asHttp(e);
-      }
+      reported('direct', () => {
+        const source = req.params['source']!;
+        access.vhost.bind(source, checkedDestination(access, source, kind, req.params['dest']!, routingKey), routingKey, args);
+      });
       res.statusCode = 201;
       // relative to the request URL, as RabbitMQ sends it: "<destination>/<properties key, URL-encoded>"
       res.setHeader('Location', `${lastRawSegment(req)}/${encodeURIComponent(propertiesKey(routingKey, args))}`);
       return undefined;
     });
-    const one = (req: Request) => {
-      const found = between(req);
-      const b = found.bindings.find((b) => propertiesKey(b.routingKey, b.arguments) === req.params['props']);
+    const one = (v: Vhost, req: Request) => {
+      const b = between(v, req).find((b) => propertiesKey(b.routingKey, b.arguments) === req.params['props']);
       if (!b) throw notFound();
-      return { ...found, b };
+      return b;
     };
-    r.add('GET', `${base}/{props}`, 'management', (req) => bindingJson(one(req).b));
+    r.add('GET', `${base}/{props}`, 'management', (req) => bindingJson(one(vhostOf(ctx, req.user, req.params['vhost']!), req)));
     r.add('DELETE', `${base}/{props}`, 'management', (req) => {
-      const { v, x, d, b } = one(req);
-      v.unbind(x.name, d, b.routingKey, b.arguments);
+      const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
+      const b = one(access.vhost, req);
+      reported('direct', () => {
+        access.vhost.unbind(b.source.name, checkedDestination(access, b.source.name, kind, b.destination.name, b.routingKey), b.routingKey, b.arguments);
+      });
       return undefined;
     });
   }

@@ -1,8 +1,9 @@
+import { AmqpError } from '../../../shared/amqp/index.js';
 import { VERSION } from '../../amqp/server-properties.js';
 import { Permission } from '../../broker/permissions.js';
 import { TopicPermission } from '../../broker/topic-permissions.js';
 import type { Vhost } from '../../broker/vhost.js';
-import { asHttp, vhostOf, type MgmtContext } from '../context.js';
+import { vhostOf, type MgmtContext } from '../context.js';
 import { badRequest } from '../http-error.js';
 import { jsonToTable, tableToJson } from '../json-args.js';
 import { parametersOf } from '../policy-parameters.js';
@@ -115,7 +116,7 @@ function importDefinitions(ctx: MgmtContext, doc: Record<string, unknown>, only?
       v.bind(str(bd, 'source', where), dest, typeof bd['routing_key'] === 'string' ? bd['routing_key'] : '', jsonToTable(bd['arguments'], `${where} arguments`));
     }
   } catch (e) {
-    throw asHttp(e);
+    throw e instanceof AmqpError ? badRequest(e.replyText) : e;
   }
   for (const p of list(doc, 'policies')) {
     const name = str(p, 'name', 'policy');

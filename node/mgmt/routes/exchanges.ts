@@ -1,13 +1,29 @@
 import { Admissions, routeSettled } from '../../broker/admissions.js';
+import { notFound as noSuch } from '../../broker/errors.js';
+import type { Exchange } from '../../broker/exchange.js';
 import { Message } from '../../broker/message.js';
 import type { Queue } from '../../broker/queue.js';
-import { asHttp, vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
+import { reported } from '../amqp-errors.js';
+import { vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
 import { badRequest, HttpError, notFound } from '../http-error.js';
 import { jsonToTable } from '../json-args.js';
-import type { Request, Router } from '../router.js';
+import { upsert, type Request, type Router } from '../router.js';
 import { bindingJson, exchangeDetailJson, exchangeJson } from '../shapes.js';
+import { UserAccess } from '../user-access.js';
 import { objectBody, optionalBool, optionalString } from './body.js';
 import { propertiesFromJson } from './messages.js';
+
+/** The API names the default exchange 'amq.default', as RabbitMQ's does. */
+const exchangeName = (req: Request): string => (req.params['name'] === 'amq.default' ? '' : req.params['name']!);
+
+/** basic.publish's checks, in its order: the write permission, the exchange, its topic permission. */
+function publishTarget(access: UserAccess, name: string, routingKey: string): Exchange {
+  access.require('write', 'exchange', name);
+  const x = access.vhost.exchanges.get(name);
+  if (!x) throw noSuch('exchange', name, access.vhost.name);
+  access.requireTopic(x, routingKey, 'write');
+  return x;
+}
 
 export function exchangeRoutes(r: Router, ctx: MgmtContext): void {
   const list = (req: Request) =>
@@ -16,52 +32,55 @@ export function exchangeRoutes(r: Router, ctx: MgmtContext): void {
   r.add('GET', '/api/exchanges/{vhost}', 'management', list);
 
   const exchange = (req: Request) => {
-    const v = vhostOf(ctx, req.user, req.params['vhost']!);
-    // the API names the default exchange 'amq.default', as RabbitMQ's does
-    const name = req.params['name'] === 'amq.default' ? '' : req.params['name']!;
-    const x = v.exchanges.get(name);
+    const x = vhostOf(ctx, req.user, req.params['vhost']!).exchanges.get(exchangeName(req));
     if (!x) throw notFound();
-    return { v, x };
+    return x;
   };
-  r.add('GET', '/api/exchanges/{vhost}/{name}', 'management', (req) => exchangeDetailJson(exchange(req).x, ctx.rates));
-  r.add('PUT', '/api/exchanges/{vhost}/{name}', 'management', async (req) => {
-    const v = vhostOf(ctx, req.user, req.params['vhost']!);
+  r.add('GET', '/api/exchanges/{vhost}/{name}', 'management', (req) => exchangeDetailJson(exchange(req), ctx.rates));
+  r.put('/api/exchanges/{vhost}/{name}', 'management', async (req) => {
+    const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
     const body = objectBody(await req.body());
-    try {
-      v.declareExchange({
-        name: req.params['name']!,
-        type: optionalString(body, 'type', 'direct'),
-        passive: false,
-        durable: optionalBool(body, 'durable', true),
-        autoDelete: optionalBool(body, 'auto_delete', false),
-        internal: optionalBool(body, 'internal', false),
-        arguments: jsonToTable(body['arguments']),
-      });
-    } catch (e) {
-      throw asHttp(e);
-    }
-    return undefined;
+    const name = req.params['name']!;
+    const existed = access.vhost.exchanges.has(name);
+    const declare = {
+      name,
+      type: optionalString(body, 'type', 'direct'),
+      passive: false,
+      durable: optionalBool(body, 'durable', true),
+      autoDelete: optionalBool(body, 'auto_delete', false),
+      internal: optionalBool(body, 'internal', false),
+      arguments: jsonToTable(body['arguments']),
+    };
+    reported('direct', () => {
+      access.require('configure', 'exchange', name);
+      access.vhost.declareExchange(declare);
+    });
+    return upsert(existed);
   });
   r.add('DELETE', '/api/exchanges/{vhost}/{name}', 'management', (req) => {
-    const { v, x } = exchange(req);
-    try {
-      v.deleteExchange(x.name, req.query.get('if-unused') === 'true');
-    } catch (e) {
-      throw asHttp(e);
-    }
+    const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
+    const x = access.vhost.exchanges.get(exchangeName(req));
+    if (!x) throw notFound();
+    reported('direct', () => {
+      access.require('configure', 'exchange', x.name);
+      access.vhost.deleteExchange(x.name, req.query.get('if-unused') === 'true');
+    });
     return undefined;
   });
-  r.add('GET', '/api/exchanges/{vhost}/{name}/bindings/source', 'management', (req) => [...exchange(req).x.bindings.values()].map(bindingJson));
-  r.add('GET', '/api/exchanges/{vhost}/{name}/bindings/destination', 'management', (req) => [...exchange(req).x.inbound].map(bindingJson));
+  r.add('GET', '/api/exchanges/{vhost}/{name}/bindings/source', 'management', (req) => [...exchange(req).bindings.values()].map(bindingJson));
+  r.add('GET', '/api/exchanges/{vhost}/{name}/bindings/destination', 'management', (req) => [...exchange(req).inbound].map(bindingJson));
 
   r.add('POST', '/api/exchanges/{vhost}/{name}/publish', 'management', async (req) => {
-    const { v, x } = exchange(req);
+    const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
+    const v = access.vhost;
     const body = objectBody(await req.body());
     const payload = optionalString(body, 'payload', '');
     const encoding = optionalString(body, 'payload_encoding', 'string');
     if (encoding !== 'string' && encoding !== 'base64') throw badRequest(`payload_encoding must be string or base64`);
     const routingKey = optionalString(body, 'routing_key', '');
-    const msg = Message.fromProperties(x.name, routingKey, propertiesFromJson(body['properties']), Buffer.from(payload, encoding === 'base64' ? 'base64' : 'utf8'));
+    const properties = propertiesFromJson(body['properties']);
+    const x = reported('async', () => publishTarget(access, exchangeName(req), routingKey));
+    const msg = Message.fromProperties(x.name, routingKey, properties, Buffer.from(payload, encoding === 'base64' ? 'base64' : 'utf8'));
     const keys = [routingKey];
     const headers = msg.properties.headers;
     const enqueue = (queues: readonly Queue[]): boolean => {

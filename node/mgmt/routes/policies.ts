@@ -4,7 +4,7 @@ import { requireTag } from '../auth.js';
 import { vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
 import { parametersOf, policyKindOf } from '../policy-parameters.js';
-import type { Request, Router } from '../router.js';
+import { upsert, type Request, type Router } from '../router.js';
 import { policyJson } from '../shapes.js';
 import { objectBody, optionalString } from './body.js';
 
@@ -26,23 +26,26 @@ export function putPolicy(ctx: MgmtContext, kind: PolicyKind, vhost: string, nam
   }
 }
 
+const policiesOf = (v: Vhost, kind: PolicyKind) => (kind === 'policy' ? v.policies : v.operatorPolicies);
+
 export function policyRoutes(r: Router, ctx: MgmtContext): void {
   for (const kind of ['policy', 'operator-policy'] as const) {
     const path = kind === 'policy' ? '/api/policies' : '/api/operator-policies';
     const tag = kind === 'policy' ? 'policymaker' : 'administrator';
-    const list = (req: Request) => visibleVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...(kind === 'policy' ? v.policies : v.operatorPolicies).values()].map(policyJson));
+    const list = (req: Request) => visibleVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...policiesOf(v, kind).values()].map(policyJson));
     r.add('GET', path, 'management', list);
     r.add('GET', `${path}/{vhost}`, 'management', list);
     r.add('GET', `${path}/{vhost}/{name}`, 'management', (req) => {
       const v = vhostOf(ctx, req.user, req.params['vhost']!);
-      const p = (kind === 'policy' ? v.policies : v.operatorPolicies).get(req.params['name']!);
+      const p = policiesOf(v, kind).get(req.params['name']!);
       if (!p) throw notFound();
       return policyJson(p);
     });
-    r.add('PUT', `${path}/{vhost}/{name}`, tag, async (req) => {
-      vhostOf(ctx, req.user, req.params['vhost']!);
-      putPolicy(ctx, kind, req.params['vhost']!, req.params['name']!, objectBody(await req.body()));
-      return undefined;
+    r.put(`${path}/{vhost}/{name}`, tag, async (req) => {
+      const v = vhostOf(ctx, req.user, req.params['vhost']!);
+      const existed = policiesOf(v, kind).has(req.params['name']!);
+      putPolicy(ctx, kind, v.name, req.params['name']!, objectBody(await req.body()));
+      return upsert(existed);
     });
     r.add('DELETE', `${path}/{vhost}/{name}`, tag, (req) => {
       const v = vhostOf(ctx, req.user, req.params['vhost']!);
@@ -62,13 +65,14 @@ export function policyRoutes(r: Router, ctx: MgmtContext): void {
     return found;
   });
   // a (operator) policy written as a parameter is that policy, as in RabbitMQ
-  r.add('PUT', '/api/parameters/{component}/{vhost}/{name}', 'policymaker', async (req) => {
+  r.put('/api/parameters/{component}/{vhost}/{name}', 'policymaker', async (req) => {
     const v = vhostOf(ctx, req.user, req.params['vhost']!);
     const body = objectBody(await req.body());
     if (body['value'] === undefined) throw badRequest('value is required');
     if (policyKindOf(req.params['component']!) === 'operator-policy') requireTag(req.user, 'administrator');
+    const existed = parametersOf(v, req.params['component']).some((p) => p.name === req.params['name']);
     putParameter(ctx, v, req.params['component']!, req.params['name']!, body['value']);
-    return undefined;
+    return upsert(existed);
   });
   r.add('DELETE', '/api/parameters/{component}/{vhost}/{name}', 'policymaker', (req) => {
     const v = vhostOf(ctx, req.user, req.params['vhost']!);

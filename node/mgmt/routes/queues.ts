@@ -2,11 +2,13 @@ import type { ChannelConsumer } from '../../amqp/channel-consumer.js';
 import type { Queue } from '../../broker/queue.js';
 import type { Vhost } from '../../broker/vhost.js';
 import { propertiesKey } from '../binding-key.js';
-import { asHttp, vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
+import { reported } from '../amqp-errors.js';
+import { vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
 import { jsonToTable } from '../json-args.js';
-import type { Request, Router } from '../router.js';
+import { upsert, type Request, type Router } from '../router.js';
 import { bindingJson, queueDetailJson, queueJson, type QueueView } from '../shapes.js';
+import { UserAccess } from '../user-access.js';
 import { objectBody, optionalBool, optionalString } from './body.js';
 import { messageJson } from './messages.js';
 
@@ -49,37 +51,41 @@ export function queueRoutes(r: Router, ctx: MgmtContext): void {
     const { v, q } = queue(req);
     return queueDetailJson(q, viewer()(v, q));
   });
-  r.add('PUT', '/api/queues/{vhost}/{name}', 'management', async (req) => {
-    const v = vhostOf(ctx, req.user, req.params['vhost']!);
+  r.put('/api/queues/{vhost}/{name}', 'management', async (req) => {
+    const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
     const body = objectBody(await req.body());
-    try {
-      v.declareQueue(
-        {
-          name: req.params['name']!,
-          passive: false,
-          durable: optionalBool(body, 'durable', true),
-          exclusive: false,
-          autoDelete: optionalBool(body, 'auto_delete', false),
-          arguments: jsonToTable(body['arguments']),
-        },
-        null,
-      );
-    } catch (e) {
-      throw asHttp(e);
-    }
-    return undefined;
+    const name = req.params['name']!;
+    const existed = access.vhost.queues.has(name);
+    const declare = {
+      name,
+      passive: false,
+      durable: optionalBool(body, 'durable', true),
+      exclusive: false,
+      autoDelete: optionalBool(body, 'auto_delete', false),
+      arguments: jsonToTable(body['arguments']),
+    };
+    reported('direct', () => {
+      access.require('configure', 'queue', name);
+      access.vhost.declareQueue(declare, null);
+    });
+    return upsert(existed);
   });
+
+  /** A queue to act on as the user, who needs this access to it: 404 before the permission, as RabbitMQ checks. */
+  const actOn = (req: Request, needs: 'configure' | 'read') => {
+    const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
+    const q = access.vhost.queues.get(req.params['name']!);
+    if (!q) throw notFound();
+    reported('direct', () => access.require(needs, 'queue', q.name));
+    return { v: access.vhost, q };
+  };
   r.add('DELETE', '/api/queues/{vhost}/{name}', 'management', (req) => {
-    const { v, q } = queue(req);
-    try {
-      v.deleteQueue(q.name, req.query.get('if-unused') === 'true', req.query.get('if-empty') === 'true', q.options.owner);
-    } catch (e) {
-      throw asHttp(e);
-    }
+    const { v, q } = actOn(req, 'configure');
+    reported('direct', () => v.deleteQueue(q.name, req.query.get('if-unused') === 'true', req.query.get('if-empty') === 'true', q.options.owner));
     return undefined;
   });
   r.add('DELETE', '/api/queues/{vhost}/{name}/contents', 'management', (req) => {
-    queue(req).q.purge();
+    actOn(req, 'read').q.purge();
     return undefined;
   });
   r.add('GET', '/api/queues/{vhost}/{name}/bindings', 'management', (req) => {
@@ -91,7 +97,7 @@ export function queueRoutes(r: Router, ctx: MgmtContext): void {
 
   /** Fetch messages for inspection: taken unacked, then requeued or settled as `ackmode` says. */
   r.add('POST', '/api/queues/{vhost}/{name}/get', 'management', async (req) => {
-    const { q } = queue(req);
+    const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
     const body = objectBody(await req.body());
     const count = body['count'] ?? 1;
     if (!Number.isInteger(count) || (count as number) < 1) throw badRequest('count must be a positive integer');
@@ -101,6 +107,11 @@ export function queueRoutes(r: Router, ctx: MgmtContext): void {
     if (encoding !== 'auto' && encoding !== 'base64') throw badRequest('encoding must be auto or base64');
     const truncate = body['truncate'];
     if (truncate !== undefined && (!Number.isInteger(truncate) || (truncate as number) < 0)) throw badRequest('truncate must be a non-negative integer');
+    // basic.get's checks, in its order: the read permission, then the queue
+    const q = reported('channel', () => {
+      access.require('read', 'queue', req.params['name']!);
+      return access.vhost.queue(req.params['name']!, null);
+    });
     const taken = [];
     const out = [];
     for (let i = 0; i < (count as number); i++) {

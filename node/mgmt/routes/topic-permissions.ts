@@ -1,7 +1,7 @@
 import { TopicPermission } from '../../broker/topic-permissions.js';
 import type { MgmtContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
-import type { Router } from '../router.js';
+import { upsert, type Router } from '../router.js';
 import { objectBody, regexString } from './body.js';
 
 export function topicPermissionJson(p: TopicPermission): Record<string, unknown> {
@@ -25,14 +25,16 @@ export function topicPermissionRoutes(r: Router, ctx: MgmtContext): void {
     if (found.length === 0) throw notFound();
     return found.map(topicPermissionJson);
   });
-  r.add('PUT', '/api/topic-permissions/{vhost}/{user}', 'administrator', async (req) => {
+  // RabbitMQ's object is the user's topic permissions in the vhost: 201 for the first, 204 for more
+  r.put('/api/topic-permissions/{vhost}/{user}', 'administrator', async (req) => {
     const body = objectBody(await req.body());
     const { vhost, user } = req.params as { vhost: string; user: string };
     if (!ctx.broker.vhosts.has(vhost) || !ctx.broker.users.has(user)) throw badRequest('vhost_or_user_not_found');
     const exchange = body['exchange'];
     if (typeof exchange !== 'string') throw badRequest('exchange must be a string');
+    const existed = topics.of(vhost, user).length > 0;
     topics.set(new TopicPermission(vhost, user, exchange, regexString(body, 'write'), regexString(body, 'read')));
-    return undefined;
+    return upsert(existed);
   });
   // all of the user's topic permissions in the vhost, as RabbitMQ's DELETE removes them
   r.add('DELETE', '/api/topic-permissions/{vhost}/{user}', 'administrator', (req) => {

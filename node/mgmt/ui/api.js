@@ -35,7 +35,11 @@ export const session = {
   },
 };
 
-/** Called when the API answers 401 to a logged-in session (the app shows the login form again). */
+/**
+ * Called when the API refuses a logged-in session's credentials (the app shows the login form again):
+ * a 401 asking for credentials (WWW-Authenticate). Other 401s refuse an operation to a user who is
+ * logged in (no permission in the vhost, or for that queue or exchange) and are shown as errors.
+ */
 let onUnauthorized = (_err) => {};
 export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;
@@ -69,7 +73,7 @@ export async function api(method, path, body, opts = {}) {
   if (!res.ok) {
     const reason = data && typeof data.reason === 'string' ? data.reason : text || res.statusText;
     const err = new ApiError(res.status, reason || `HTTP ${res.status}`);
-    if (res.status === 401 && opts.auth === undefined) onUnauthorized(err);
+    if (res.status === 401 && res.headers.has('WWW-Authenticate') && opts.auth === undefined) onUnauthorized(err);
     throw err;
   }
   return data;

@@ -136,7 +136,8 @@ async function start() {
   try {
     me = await get('/whoami');
   } catch (e) {
-    if (e.status !== 401) showLogin(e.message);
+    // the 401 handler has shown the login form if the credentials failed; any other failure shows it here
+    if (session.auth) showLogin(e.message);
     return;
   }
   await show();
