@@ -1,15 +1,24 @@
 import type { IncomingMessage } from 'node:http';
 import type { Broker } from '../broker/broker.js';
 import type { User, UserTag } from '../broker/users.js';
-import { forbidden, LoginFailed, unauthorized } from './http-error.js';
+import { LoginFailed, unauthorized } from './http-error.js';
 
-/** RabbitMQ's management tags, each including the powers of those before it. */
-const RANK: Record<UserTag, number> = { impersonator: 0, management: 1, policymaker: 2, monitoring: 3, administrator: 4 };
+/** The tags that grant API rights. */
+export type ApiTag = Exclude<UserTag, 'impersonator'>;
 
-/** Tags other than the five grant nothing here (RabbitMQ keeps them for plugins and tools). */
-export function rank(user: User): number {
-  return Math.max(0, ...user.tags.map((t) => (Object.hasOwn(RANK, t) ? RANK[t as UserTag] : 0)));
-}
+/**
+ * What each tag lets a user do, as RabbitMQ's tags do: administrator everything; policymaker and
+ * monitoring each add their own powers to management's, so a monitoring user may not set policies nor a
+ * policymaker see other users' connections. Other tags (impersonator, any kept for plugins) grant nothing here.
+ */
+const GRANTS: Readonly<Record<string, readonly ApiTag[]>> = {
+  administrator: ['administrator', 'monitoring', 'policymaker', 'management'],
+  monitoring: ['monitoring', 'management'],
+  policymaker: ['policymaker', 'management'],
+  management: ['management'],
+};
+
+export const hasTag = (user: User, tag: ApiTag): boolean => user.tags.some((t) => Object.hasOwn(GRANTS, t) && GRANTS[t]!.includes(tag));
 
 /** HTTP basic auth against the broker's users; users without a management tag may not use the API. */
 export function authenticate(req: IncomingMessage, broker: Broker): User {
@@ -23,13 +32,5 @@ export function authenticate(req: IncomingMessage, broker: Broker): User {
   return user;
 }
 
-export const hasTag = (user: User, tag: UserTag): boolean => rank(user) >= RANK[tag];
-
-export function requireTag(user: User, tag: UserTag): void {
-  if (!hasTag(user, tag)) throw forbidden(`user '${user.name}' needs the '${tag}' tag`);
-}
-
-/** Monitoring and administrator users see every vhost; others only those they have permissions in. */
-export function canSeeVhost(broker: Broker, user: User, vhost: string): boolean {
-  return rank(user) >= RANK.monitoring || broker.permission(vhost, user.name) !== undefined;
-}
+/** Whether the user has permissions in the vhost (RabbitMQ's "login vhosts"). */
+export const hasPermissions = (broker: Broker, user: User, vhost: string): boolean => broker.permission(vhost, user.name) !== undefined;

@@ -4,7 +4,7 @@ import type { Broker } from '../broker/broker.js';
 import type { User } from '../broker/users.js';
 import type { Vhost } from '../broker/vhost.js';
 import type { NodeConfig } from '../config.js';
-import { canSeeVhost } from './auth.js';
+import { hasPermissions, hasTag } from './auth.js';
 import { notFound } from './http-error.js';
 import type { Rates } from './rates.js';
 
@@ -21,14 +21,20 @@ export interface MgmtContext {
   mgmtPort(): number;
 }
 
-export function vhostOf(ctx: MgmtContext, user: User, name: string): Vhost {
+/** The vhost named, or 404. Who may see it is the route's guard's to say. */
+export function vhostOf(ctx: MgmtContext, name: string): Vhost {
   const v = ctx.broker.vhosts.get(name);
-  if (!v || !canSeeVhost(ctx.broker, user, name)) throw notFound();
+  if (!v) throw notFound();
   return v;
 }
 
-/** The vhosts a user may see, optionally narrowed to one (404 if that one is not visible). */
-export function visibleVhosts(ctx: MgmtContext, user: User, only?: string): Vhost[] {
-  if (only !== undefined) return [vhostOf(ctx, user, only)];
-  return [...ctx.broker.vhosts.values()].filter((v) => canSeeVhost(ctx.broker, user, v.name));
+/**
+ * The vhosts whose objects a list shows, as RabbitMQ filters them: the one the path names (404 if
+ * missing; the route's guard has let the user in), else every vhost for an administrator, and only
+ * those the user has permissions in for anyone else, monitoring users too.
+ */
+export function listedVhosts(ctx: MgmtContext, user: User, only?: string): Vhost[] {
+  if (only !== undefined) return [vhostOf(ctx, only)];
+  const all = hasTag(user, 'administrator');
+  return [...ctx.broker.vhosts.values()].filter((v) => all || hasPermissions(ctx.broker, user, v.name));
 }

@@ -24,4 +24,3 @@ export class LoginFailed extends HttpError {
 export const badRequest = (reason: string): HttpError => new HttpError(400, 'bad_request', reason);
 export const notFound = (what = 'Not Found'): HttpError => new HttpError(404, 'Object Not Found', what);
 export const unauthorized = (reason: string): HttpError => new HttpError(401, 'not_authorised', reason);
-export const forbidden = (reason: string): HttpError => new HttpError(403, 'not_authorised', reason);

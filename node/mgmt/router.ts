@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { UserTag } from '../broker/users.js';
 import type { User } from '../broker/users.js';
+import type { Guard } from './guards.js';
 
 export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
@@ -28,8 +28,8 @@ interface Route {
   readonly method: Method;
   readonly parts: string[];
   readonly handler: Handler;
-  /** Least privileged tag allowed; see auth.ts for the order. */
-  readonly tag: UserTag;
+  /** Who may call it (guards.ts). */
+  readonly guard: Guard;
 }
 
 /**
@@ -39,19 +39,19 @@ interface Route {
 export class Router {
   private readonly routes: Route[] = [];
 
-  add(method: Exclude<Method, 'PUT'>, pattern: string, tag: UserTag, handler: Handler): this {
-    return this.route(method, pattern, tag, handler);
+  add(method: Exclude<Method, 'PUT'>, pattern: string, guard: Guard, handler: Handler): this {
+    return this.route(method, pattern, guard, handler);
   }
 
-  put(pattern: string, tag: UserTag, handler: PutHandler): this {
-    return this.route('PUT', pattern, tag, async (req, res) => {
+  put(pattern: string, guard: Guard, handler: PutHandler): this {
+    return this.route('PUT', pattern, guard, async (req, res) => {
       res.statusCode = (await handler(req)) === 'created' ? 201 : 204;
       return undefined;
     });
   }
 
-  private route(method: Method, pattern: string, tag: UserTag, handler: Handler): this {
-    this.routes.push({ method, parts: pattern.split('/').filter(Boolean), handler, tag });
+  private route(method: Method, pattern: string, guard: Guard, handler: Handler): this {
+    this.routes.push({ method, parts: pattern.split('/').filter(Boolean), handler, guard });
     return this;
   }
 

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { authenticate, requireTag } from './auth.js';
+import { authenticate } from './auth.js';
 import type { MgmtContext } from './context.js';
+import { admit } from './guards.js';
 import { badRequest, HttpError, LoginFailed } from './http-error.js';
 import { createMetrics } from './metrics.js';
 import { Router, type Method, type Request } from './router.js';
@@ -66,7 +67,7 @@ export class MgmtServer {
         res.setHeader('Allow', found.allowed.join(', '));
         throw new HttpError(405, 'method_not_allowed', `use ${found.allowed.join(', ')}`);
       }
-      requireTag(user, found.route.tag);
+      admit(this.ctx.broker, user, found.route.guard, found.params['vhost']);
       const req: Request = { method: raw.method as Method, params: found.params, query: url.searchParams, user, raw, body: () => readJson(raw) };
       const result = await found.route.handler(req, res);
       if (res.writableEnded) return;

@@ -103,6 +103,11 @@ export function bindingJson(b: Binding): Record<string, unknown> {
   };
 }
 
+/** A queue's implicit binding from the default exchange, which RabbitMQ lists among the bindings. */
+export function defaultBindingJson(vhost: string, q: Queue): Record<string, unknown> {
+  return { source: '', vhost, destination: q.name, destination_type: 'queue', routing_key: q.name, arguments: {}, properties_key: propertiesKey(q.name, {}) };
+}
+
 export function connectionJson(c: AmqpConnection, node: string, rates: Rates): Record<string, unknown> {
   const s = c.socket;
   const r = rates.rates(c, c, ['recvOct', 'sendOct']);

@@ -3,9 +3,8 @@ import type { Access, Permission } from '../broker/permissions.js';
 import type { TopicAccess, TopicPermissions } from '../broker/topic-permissions.js';
 import type { User } from '../broker/users.js';
 import type { Vhost } from '../broker/vhost.js';
-import { hasTag } from './auth.js';
-import type { MgmtContext } from './context.js';
-import { notFound, unauthorized } from './http-error.js';
+import { vhostOf, type MgmtContext } from './context.js';
+import { unauthorized } from './http-error.js';
 
 /**
  * A user acting on a vhost's objects through the API. RabbitMQ's management plugin runs those operations
@@ -22,14 +21,14 @@ export class UserAccess {
   ) {}
 
   /**
-   * The user's access to a vhost: 404 if it does not exist; 401 if the user has no permission there
-   * (RabbitMQ lets administrators past its vhost check, then refuses them the channel).
+   * The user's access to a vhost: 404 if it does not exist; 401 if the user has no permission there.
+   * Only administrators get this far without one (the routes' 'vhost' guard refuses anyone else), and
+   * RabbitMQ refuses them the channel.
    */
   static of(ctx: MgmtContext, user: User, vhost: string): UserAccess {
-    const v = ctx.broker.vhosts.get(vhost);
-    if (!v) throw notFound();
+    const v = vhostOf(ctx, vhost);
     const permission = ctx.broker.permission(vhost, user.name);
-    if (!permission) throw unauthorized(hasTag(user, 'administrator') ? 'Access refused.' : 'User not authorised to access virtual host');
+    if (!permission) throw unauthorized('Access refused.');
     return new UserAccess(v, user.name, permission, ctx.broker.topicPermissions);
   }
 

@@ -6,16 +6,9 @@
  * did, and against a live RabbitMQ when one is reachable.
  */
 import amqplib from 'amqplib';
-import t, { type Test } from 'tap';
-import { startTestNode } from '../helpers/node.js';
-import { Api, enc } from './fixtures/api.js';
-import { inVhost, rabbitmqWithAmqp, recordedScenario, type Observations, type Side } from './fixtures/rabbitmq-api.js';
-
-t.setTimeout(180_000);
-const rabbit = await rabbitmqWithAmqp();
-const warren = await startTestNode();
-t.teardown(() => warren.close());
-const w = { api: new Api(`http://127.0.0.1:${warren.node.mgmt.port}`), amqpUrl: warren.url };
+import type { Test } from 'tap';
+import { enc } from './fixtures/api.js';
+import { inVhost, recordedTest, type Observations, type Side } from './fixtures/rabbitmq-api.js';
 
 const long = (value: number) => ({ '!': 'long', value });
 
@@ -101,4 +94,4 @@ const RECORDED: Observations = {
   left: [...LEFT, '{"v":2,"x-match":"all"} ~oDzI8A'].sort(),
 };
 
-t.test('bindings told apart by their typed arguments', (t) => recordedScenario(t, rabbit, w, 'warren-bid', RECORDED, scenario));
+await recordedTest('bindings told apart by their typed arguments', 'warren-bid', RECORDED, scenario);

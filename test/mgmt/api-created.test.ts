@@ -3,16 +3,9 @@
  * existed (even if the PUT changed it). Checked against what RabbitMQ 3.10.8 answered, and against a live
  * RabbitMQ when one is reachable.
  */
-import t, { type Test } from 'tap';
-import { startTestNode } from '../helpers/node.js';
-import { Api, enc } from './fixtures/api.js';
-import { rabbitmqWithAmqp, recordedScenario, type Observations, type Side } from './fixtures/rabbitmq-api.js';
-
-t.setTimeout(180_000);
-const rabbit = await rabbitmqWithAmqp();
-const warren = await startTestNode();
-t.teardown(() => warren.close());
-const w = { api: new Api(`http://127.0.0.1:${warren.node.mgmt.port}`), amqpUrl: warren.url };
+import type { Test } from 'tap';
+import { enc } from './fixtures/api.js';
+import { recordedTest, type Observations, type Side } from './fixtures/rabbitmq-api.js';
 
 /** The statuses of PUTs of each kind of object: made, then put again as it is, then changed. */
 async function scenario(t: Test, side: Side): Promise<Observations> {
@@ -62,4 +55,4 @@ const RECORDED: Observations = {
   'operator policy as a parameter': [201, 204, 204],
 };
 
-t.test('201 for a new object, 204 for an existing one', (t) => recordedScenario(t, rabbit, w, 'warren-created', RECORDED, scenario));
+await recordedTest('201 for a new object, 204 for an existing one', 'warren-created', RECORDED, scenario);

@@ -64,13 +64,13 @@ t.test('connections, channels and consumers of a connected client; DELETE closes
   t.equal((await api.json('/api/consumers')).length, 0);
 });
 
-t.test('a management user sees only its own vhosts connections', async (t) => {
+t.test('a management user sees only its own connections', async (t) => {
   await api.ok('PUT', '/api/vhosts/live-other', {});
   await api.ok('PUT', '/api/users/live-mgmt', { password: 'pw', tags: 'management' });
   await api.ok('PUT', '/api/permissions/live-other/live-mgmt', { configure: '.*', write: '.*', read: '.*' });
   await amqp(t, node.url, 'guest-in-root');
   await eventually('the connection to be listed', () => named('guest-in-root'));
-  t.same(await api.json('/api/connections', { as: 'live-mgmt:pw' }), [], "not the connections of vhosts it cannot see");
+  t.same(await api.json('/api/connections', { as: 'live-mgmt:pw' }), [], "not another user's");
   t.same(await api.json('/api/consumers', { as: 'live-mgmt:pw' }), []);
 });
 
@@ -80,8 +80,6 @@ t.test('health checks, alarms and the aliveness test', async (t) => {
     t.equal(r.status, 200, path);
     t.same(r.json, { status: 'ok' });
   }
-  await api.ok('PUT', '/api/users/health-mgmt', { password: 'pw', tags: 'management' });
-  t.equal((await api.get('/api/health/checks/alarms', { as: 'health-mgmt:pw' })).status, 403, 'health checks need monitoring');
   t.same((await api.get('/api/aliveness-test/%2F')).json, { status: 'ok' }, 'aliveness test');
   t.equal((await api.json('/api/queues/%2F/aliveness-test')).messages, 0, 'it leaves no message behind');
   t.equal((await api.get('/api/aliveness-test/no-such-vhost')).status, 404);

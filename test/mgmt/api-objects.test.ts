@@ -49,8 +49,8 @@ t.test('400 with a reason for malformed JSON and values of the wrong type', asyn
     ['PUT', '/api/queues/%2F/bad.q', { arguments: { 'x-queue-type': 'no-such-type' } }, /x-queue-type/],
     ['PUT', '/api/exchanges/%2F/bad.x', { type: 'direct', auto_delete: 1 }, /auto_delete/],
     ['PUT', '/api/vhosts/bad', '{', /JSON/],
-    ['POST', '/api/exchanges/%2F/amq.default/publish', { payload: 'x', payload_encoding: 'rot13' }, /payload_encoding/],
-    ['POST', '/api/exchanges/%2F/amq.default/publish', { payload: 'x', properties: { delivery_mode: 'two' } }, /delivery_mode/],
+    ['POST', '/api/exchanges/%2F/amq.default/publish', { routing_key: 'x', properties: {}, payload: 'x', payload_encoding: 'rot13' }, /payload_encoding/],
+    ['POST', '/api/exchanges/%2F/amq.default/publish', { routing_key: 'x', properties: { delivery_mode: 'two' }, payload: 'x', payload_encoding: 'string' }, /delivery_mode/],
   ];
   for (const [method, path, body, reason] of cases) {
     const r = typeof body === 'string' ? await api.call(method, path, undefined, { raw: body }) : await api.call(method, path, body);

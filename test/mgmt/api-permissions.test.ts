@@ -5,16 +5,9 @@
  * RabbitMQ's status and body. Checked against what RabbitMQ 3.10.8 answered, and against a live RabbitMQ
  * when one is reachable.
  */
-import t, { type Test } from 'tap';
-import { startTestNode } from '../helpers/node.js';
-import { Api, enc } from './fixtures/api.js';
-import { rabbitmqWithAmqp, recordedScenario, type Observations, type Side } from './fixtures/rabbitmq-api.js';
-
-t.setTimeout(180_000);
-const rabbit = await rabbitmqWithAmqp();
-const warren = await startTestNode();
-t.teardown(() => warren.close());
-const w = { api: new Api(`http://127.0.0.1:${warren.node.mgmt.port}`), amqpUrl: warren.url };
+import type { Test } from 'tap';
+import { enc } from './fixtures/api.js';
+import { recordedTest, type Observations, type Side } from './fixtures/rabbitmq-api.js';
 
 /** The users of the scenario: tags and permissions in its vhost (none: no permission there at all). */
 const USERS = {
@@ -160,4 +153,4 @@ const RECORDED: Observations = {
   },
 };
 
-t.test("refusals, with RabbitMQ's statuses and bodies", (t) => recordedScenario(t, rabbit, w, 'warren-perms', RECORDED, scenario));
+await recordedTest("refusals, with RabbitMQ's statuses and bodies", 'warren-perms', RECORDED, scenario);

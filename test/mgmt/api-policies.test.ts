@@ -106,7 +106,7 @@ t.test('who may change policies: policymaker for policies, administrator for ope
   const body = { pattern: '^pm\\.', definition: { 'max-length': 1 } };
   t.ok(CREATED.includes((await api.put('/api/policies/%2F/pm-pol', body, as)).status), 'a policymaker sets a policy');
   t.equal((await api.del('/api/policies/%2F/pm-pol', as)).status, 204, 'and deletes it');
-  t.equal((await api.put('/api/operator-policies/%2F/pm-op', body, as)).status, 403, 'but not an operator policy');
+  t.equal((await api.put('/api/operator-policies/%2F/pm-op', body, as)).status, 401, 'but not an operator policy');
   t.equal((await api.get('/api/operator-policies/%2F', as)).status, 200, 'which it may read');
 });
 

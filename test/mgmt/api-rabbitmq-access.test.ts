@@ -15,14 +15,6 @@ import { againstRabbitmq, bothSides, inVhost, rabbitmqWithAmqp, type Observation
 t.setTimeout(180_000);
 await againstRabbitmq(await rabbitmqWithAmqp(), main);
 
-/** The AMQP URL of the side's vhost, as `user`. */
-function asUser(side: Side, user: string, password: string): string {
-  const u = new URL(inVhost(side.amqpUrl, side.vhost));
-  u.username = enc(user);
-  u.password = enc(password);
-  return u.toString();
-}
-
 /** What one AMQP operation on a fresh channel came to: 'ok', or the server's error. */
 async function outcome(conn: amqplib.ChannelModel, op: (ch: amqplib.ConfirmChannel) => Promise<unknown>): Promise<string> {
   const ch = await conn.createConfirmChannel();
@@ -55,7 +47,7 @@ async function topicPermissions(t: Test, side: Side, user: string): Promise<Obse
   await api.ok('PUT', `/api/topic-permissions/${v}/${u}`, { exchange: 'tp.fan', write: '^none$', read: '^none$' });
   const mine = (list: { user: string; exchange: string }[]) => list.filter((p) => p.user === user).sort((a, b) => a.exchange.localeCompare(b.exchange));
 
-  const conn = await amqplib.connect(asUser(side, user, 'tp-pw'));
+  const conn = await amqplib.connect(inVhost(side.amqpUrl, side.vhost, { user, password: 'tp-pw' }));
   conn.on('error', () => undefined);
   t.teardown(() => conn.close().catch(() => undefined));
   // the user's name has a '.', put into the pattern unescaped: any character matches it

@@ -1,6 +1,7 @@
 /**
- * The management API against a real node, with Node's fetch: authentication and tags (401/403), what a
- * management user may see, the overview and nodes shapes, and vhosts, users and permissions CRUD.
+ * The management API against a real node, with Node's fetch: authentication, the overview and nodes
+ * shapes, and vhosts, users and permissions CRUD. What each tag may do and see is api-tags.test.ts's and
+ * api-visibility.test.ts's.
  */
 import amqplib from 'amqplib';
 import t from 'tap';
@@ -28,57 +29,12 @@ t.test('authentication: 401 without or with wrong credentials, and for users wit
   const plain = await api.get('/api/overview', { as: 'plain-user:plain-pw' });
   t.equal(plain.status, 401, 'a user without tags may not use the API');
   t.match(plain.json.reason, /management/i, 'the reason says why');
+  await user('mgmt-user', 'mgmt-pw', 'management');
+  t.same((await api.get('/api/whoami', { as: 'mgmt-user:mgmt-pw' })).json, { name: 'mgmt-user', tags: ['management'] }, 'whoami');
   await api.ok('PUT', '/api/permissions/%2F/plain-user', { configure: '.*', write: '.*', read: '.*' });
   const conn = await amqplib.connect(amqpUrl('plain-user', 'plain-pw'));
   t.pass('yet it may use AMQP');
   await conn.close();
-});
-
-t.test('tags: 403 for a management user on administrator and monitoring endpoints', async (t) => {
-  await user('mgmt-user', 'mgmt-pw', 'management');
-  const as = { as: 'mgmt-user:mgmt-pw' };
-  t.equal((await api.get('/api/overview', as)).status, 200, 'management may read the overview');
-  t.same((await api.get('/api/whoami', as)).json, { name: 'mgmt-user', tags: ['management'] }, 'whoami');
-  for (const path of ['/api/users', '/api/permissions', '/api/definitions']) {
-    const r = await api.get(path, as);
-    t.equal(r.status, 403, `GET ${path} needs administrator`);
-    t.match(r.json, { error: String, reason: String });
-  }
-  t.equal((await api.get('/api/nodes', as)).status, 403, 'nodes need monitoring');
-  t.equal((await api.put('/api/vhosts/mgmt-made', {}, as)).status, 403, 'creating a vhost needs administrator');
-  t.equal((await api.put('/api/policies/%2F/p', { pattern: '.', definition: { 'max-length': 1 } }, as)).status, 403, 'policies need policymaker');
-
-  await user('mon-user', 'mon-pw', 'monitoring');
-  t.equal((await api.get('/api/nodes', { as: 'mon-user:mon-pw' })).status, 200, 'monitoring may read nodes');
-  t.equal((await api.get('/api/users', { as: 'mon-user:mon-pw' })).status, 403, 'but not users');
-});
-
-t.test('a management user sees only the vhosts it has permissions in', async (t) => {
-  for (const v of ['vis-a', 'vis-b']) {
-    await api.ok('PUT', `/api/vhosts/${v}`, {});
-    await api.ok('PUT', `/api/queues/${v}/q-${v}`, { durable: true });
-  }
-  await user('vis-user', 'vis-pw', 'management');
-  await api.ok('PUT', '/api/permissions/vis-a/vis-user', { configure: '.*', write: '.*', read: '.*' });
-  const as = { as: 'vis-user:vis-pw' };
-  t.same(
-    (await api.json('/api/vhosts', as)).map((v: { name: string }) => v.name),
-    ['vis-a'],
-    'only vis-a is listed',
-  );
-  t.equal((await api.get('/api/vhosts/vis-a', as)).status, 200);
-  t.equal((await api.get('/api/vhosts/vis-b', as)).status, 404, 'another vhost is not found, not forbidden');
-  t.same(
-    (await api.json('/api/queues', as)).map((q: { name: string }) => q.name),
-    ['q-vis-a'],
-    'queues of visible vhosts only',
-  );
-  t.equal((await api.get('/api/queues/vis-b', as)).status, 404);
-  t.equal((await api.get('/api/queues/vis-b/q-vis-b', as)).status, 404);
-  t.equal((await api.get('/api/exchanges/vis-b', as)).status, 404);
-  t.ok((await api.json('/api/exchanges', as)).every((x: { vhost: string }) => x.vhost === 'vis-a'), 'exchanges of visible vhosts only');
-  const guestSees = (await api.json('/api/vhosts')).map((v: { name: string }) => v.name);
-  t.ok(['/', 'vis-a', 'vis-b'].every((v) => guestSees.includes(v)), 'an administrator sees every vhost');
 });
 
 t.test('overview and nodes have the fields tools read', async (t) => {

@@ -78,6 +78,18 @@ t.test('other listings', async (t) => {
   t.match(JSON.parse((await ctl(['--formatter', 'json', 'status'])).stdout), { overview: { object_totals: { connections: 1 } }, node: { running: true }, alarms: [] });
 });
 
+t.test('as a management user: status without the node, and a refusal for want of a tag', async (t) => {
+  await api.ok('PUT', '/api/users/ctl-mgmt', { password: 'pw', tags: 'management' });
+  const as = ['--username', 'ctl-mgmt', '--password', 'pw'];
+  const status = await ctl([...as, '-q', 'status']);
+  t.equal(status.code, 0, status.stderr);
+  t.match(status.stdout, /^Product: Warren /m, 'the overview');
+  t.notMatch(status.stdout, /^Uptime/m, 'not the node, which needs the monitoring tag');
+  const users = await ctl([...as, 'list_users']);
+  t.equal(users.code, 77, 'exit 77');
+  t.match(users.stderr, /Not administrator user \(401 not_authorised\)/, "RabbitMQ's reason");
+});
+
 t.test('set_policy, list_policies, clear_policy (and operator policies)', async (t) => {
   await api.ok('PUT', '/api/queues/%2F/ctl.pol', { durable: true });
   const set = await ctl(['set_policy', 'ctl-cap', '^ctl\\.pol$', '{"max-length":1}', '--priority', '3', '--apply-to', 'queues']);

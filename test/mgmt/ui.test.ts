@@ -2,8 +2,9 @@
  * The web UI in a real browser (Debian Chromium through playwright-core) against a real node: logging
  * in (a wrong password shows the API's reason), creating a mirroring and a federation policy through
  * the form, a queue's depth changing on the Queues page while amqplib publishes (the 5 s refresh), get
- * and purge on a queue's page, an operation refused for want of permission (the session kept), adding
- * and deleting a user, closing a connection, and names shown as text, never as HTML. Every result is also checked through the API.
+ * and purge on a queue's page, an operation refused for want of permission and a page for want of a tag
+ * (the session kept), what a monitoring user is shown, adding and deleting a user, closing a connection,
+ * and names shown as text, never as HTML. Every result is also checked through the API.
  */
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import amqplib from 'amqplib';
@@ -204,6 +205,19 @@ async function main(): Promise<void> {
     await page.getByRole('form', { name: 'Get messages' }).getByRole('button', { name: 'Get messages' }).click();
     await bar(page).getByText("ACCESS_REFUSED - access to queue 'ui-refused' in vhost '/' refused for user 'ui-limited'").waitFor();
     t.ok(await page.getByRole('navigation', { name: 'Main' }).isVisible(), 'still logged in');
+    t.ok(await page.evaluate(() => sessionStorage.getItem('warren.auth')), 'the credentials are kept');
+  });
+
+  t.test("a monitoring user: the node, no policies to edit; an administrator's page shows the reason and keeps the session", async (t) => {
+    await api('PUT', '/users/ui-monitor', { password: 'ui-pw', tags: 'monitoring' });
+    const page = await loggedIn(t, '', 'ui-monitor', 'ui-pw');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await page.getByRole('table', { name: 'Nodes' }).waitFor();
+    t.pass('the node is shown');
+    t.equal(await nav.getByRole('link', { name: 'Policies', exact: true }).count(), 0, 'no Policies page: monitoring does not include policymaker');
+    await page.goto(`${base}#/users`);
+    await bar(page).getByText('Not administrator user').waitFor();
+    t.ok(await nav.isVisible(), 'still logged in');
     t.ok(await page.evaluate(() => sessionStorage.getItem('warren.auth')), 'the credentials are kept');
   });
 

@@ -38,6 +38,11 @@ export class ApiError extends CtlError {
   ) {
     super(describe(status, error, reason, method, path, what), exitFor(status));
   }
+
+  /** A logged-in user refused for want of a tag or permission: 401 other than a failed login (403 from older Warren nodes). */
+  get refused(): boolean {
+    return (this.status === 401 && this.error !== 'not_authorized') || this.status === 403;
+  }
 }
 
 function describe(status: number, error: string, reason: string, method: string, path: string, what: string | undefined): string {

@@ -19,7 +19,7 @@ export const statusCommand: Command = {
       nodes = asList(await ctx.client.get('/api/nodes'), 'nodes');
     } catch (e) {
       // /api/nodes needs the monitoring tag; the overview alone is still a status
-      if (!(e instanceof ApiError && e.status === 403)) throw e;
+      if (!(e instanceof ApiError && e.refused)) throw e;
     }
     const node = nodes.find((n) => n['name'] === overview['node']) ?? nodes[0] ?? {};
     const totals = obj(overview['object_totals']);

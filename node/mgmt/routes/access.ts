@@ -1,6 +1,6 @@
 import { Permission } from '../../broker/permissions.js';
 import { DEFAULT_HASHING, isHashingAlgorithm, type HashingAlgorithm } from '../../broker/users.js';
-import { canSeeVhost } from '../auth.js';
+import { hasPermissions, hasTag } from '../auth.js';
 import { vhostOf, type MgmtContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
 import { upsert, type Router } from '../router.js';
@@ -31,11 +31,13 @@ function permissionJson(vhost: string, user: string, p: Permission): Record<stri
 /** Vhosts, users and permissions. */
 export function accessRoutes(r: Router, ctx: MgmtContext): void {
   const b = ctx.broker;
-  r.add('GET', '/api/vhosts', 'management', (req) =>
-    [...b.vhosts.keys()].filter((v) => canSeeVhost(b, req.user, v)).map((name) => vhostJson(name, b.vhostMetadata.get(name))),
-  );
-  r.add('GET', '/api/vhosts/{vhost}', 'management', (req) => {
-    const name = vhostOf(ctx, req.user, req.params['vhost']!).name;
+  // monitoring users list every vhost, though other lists show them only the objects of their own
+  r.add('GET', '/api/vhosts', 'management', (req) => {
+    const all = hasTag(req.user, 'monitoring');
+    return [...b.vhosts.keys()].filter((v) => all || hasPermissions(b, req.user, v)).map((name) => vhostJson(name, b.vhostMetadata.get(name)));
+  });
+  r.add('GET', '/api/vhosts/{vhost}', 'administrator', (req) => {
+    const name = vhostOf(ctx, req.params['vhost']!).name;
     return vhostJson(name, b.vhostMetadata.get(name));
   });
   // the body's description and tags replace the vhost's (an empty body clears them), as in RabbitMQ
@@ -56,7 +58,7 @@ export function accessRoutes(r: Router, ctx: MgmtContext): void {
     return undefined;
   });
   r.add('GET', '/api/vhosts/{vhost}/permissions', 'administrator', (req) => {
-    const v = vhostOf(ctx, req.user, req.params['vhost']!);
+    const v = vhostOf(ctx, req.params['vhost']!);
     return [...(b.permissions.get(v.name) ?? new Map<string, Permission>())].map(([u, p]) => permissionJson(v.name, u, p));
   });
 

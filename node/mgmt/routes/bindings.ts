@@ -4,11 +4,11 @@ import { notFound as noSuch } from '../../broker/errors.js';
 import type { Vhost } from '../../broker/vhost.js';
 import { reported } from '../amqp-errors.js';
 import { propertiesKey } from '../binding-key.js';
-import { vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
+import { listedVhosts, vhostOf, type MgmtContext } from '../context.js';
 import { notFound } from '../http-error.js';
 import { jsonToTable } from '../json-args.js';
 import type { Request, Router } from '../router.js';
-import { bindingJson } from '../shapes.js';
+import { bindingJson, defaultBindingJson } from '../shapes.js';
 import { UserAccess } from '../user-access.js';
 import { objectBody, optionalString } from './body.js';
 
@@ -41,10 +41,14 @@ function checkedDestination(access: UserAccess, source: string, kind: Kind, dest
 }
 
 export function bindingRoutes(r: Router, ctx: MgmtContext): void {
+  // each vhost's implicit default-exchange bindings first, as RabbitMQ lists them
   const list = (req: Request) =>
-    visibleVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...v.exchanges.values()].flatMap((x) => [...x.bindings.values()].map(bindingJson)));
-  r.add('GET', '/api/bindings', 'management', list);
-  r.add('GET', '/api/bindings/{vhost}', 'management', list);
+    listedVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [
+      ...[...v.queues.values()].map((q) => defaultBindingJson(v.name, q)),
+      ...[...v.exchanges.values()].flatMap((x) => [...x.bindings.values()].map(bindingJson)),
+    ]);
+  r.add('GET', '/api/bindings', 'vhost', list);
+  r.add('GET', '/api/bindings/{vhost}', 'vhost', list);
 
   for (const kind of ['q', 'e'] as const) {
     const base = `/api/bindings/{vhost}/e/{source}/${kind}/{dest}`;
@@ -55,8 +59,8 @@ export function bindingRoutes(r: Router, ctx: MgmtContext): void {
       if (!x || !d) throw notFound();
       return [...x.bindings.values()].filter((b) => b.destination === d);
     };
-    r.add('GET', base, 'management', (req) => between(vhostOf(ctx, req.user, req.params['vhost']!), req).map(bindingJson));
-    r.add('POST', base, 'management', async (req, res: ServerResponse) => {
+    r.add('GET', base, 'vhost', (req) => between(vhostOf(ctx, req.params['vhost']!), req).map(bindingJson));
+    r.add('POST', base, 'vhost', async (req, res: ServerResponse) => {
       const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
       const body = objectBody(await req.body());
       const routingKey = optionalString(body, 'routing_key', '');
@@ -75,8 +79,8 @@ export function bindingRoutes(r: Router, ctx: MgmtContext): void {
       if (!b) throw notFound();
       return b;
     };
-    r.add('GET', `${base}/{props}`, 'management', (req) => bindingJson(one(vhostOf(ctx, req.user, req.params['vhost']!), req)));
-    r.add('DELETE', `${base}/{props}`, 'management', (req) => {
+    r.add('GET', `${base}/{props}`, 'vhost', (req) => bindingJson(one(vhostOf(ctx, req.params['vhost']!), req)));
+    r.add('DELETE', `${base}/{props}`, 'vhost', (req) => {
       const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
       const b = one(access.vhost, req);
       reported('direct', () => {

@@ -14,8 +14,12 @@ export function optionalBool(o: Record<string, unknown>, key: string, fallback: 
 }
 
 export function optionalString(o: Record<string, unknown>, key: string, fallback: string): string {
+  return o[key] === undefined ? fallback : stringValue(o, key);
+}
+
+/** A key's value, 400 unless it is a string (see requireKeys for the keys a body must have). */
+export function stringValue(o: Record<string, unknown>, key: string): string {
   const v = o[key];
-  if (v === undefined) return fallback;
   if (typeof v !== 'string') throw badRequest(`${key} must be a string`);
   return v;
 }

@@ -1,41 +1,60 @@
 import type { AmqpConnection } from '../../amqp/connection.js';
 import type { ChannelConsumer } from '../../amqp/channel-consumer.js';
-import { canSeeVhost } from '../auth.js';
+import type { User } from '../../broker/users.js';
+import { hasTag } from '../auth.js';
 import { vhostOf, type MgmtContext } from '../context.js';
-import { notFound } from '../http-error.js';
+import { notFound, unauthorized } from '../http-error.js';
 import type { Request, Router } from '../router.js';
 import { channelJson, channelName, connectionJson, consumerJson } from '../shapes.js';
 
+/** A connection (or its channel) of another user's, for one without the tag to see or close it: RabbitMQ's 401. */
+function owned(user: User, c: AmqpConnection, tag: 'monitoring' | 'administrator'): AmqpConnection {
+  if (c.user?.name !== user.name && !hasTag(user, tag)) throw unauthorized('User not authorised to access object');
+  return c;
+}
+
+/**
+ * Connections, channels and consumers, as RabbitMQ shows them: monitoring users and administrators see
+ * everyone's, other users only their own (whatever their vhost permissions); naming another user's
+ * is refused, and closing one takes an administrator.
+ */
 export function connectionRoutes(r: Router, ctx: MgmtContext): void {
-  const visible = (req: Request): AmqpConnection[] =>
-    [...ctx.amqp.connections].filter((c) => c.vhost !== null && canSeeVhost(ctx.broker, req.user, c.vhost.name) && (req.params['vhost'] === undefined || c.vhost.name === req.params['vhost']));
-  const byName = (req: Request): AmqpConnection => {
-    const c = visible(req).find((c) => c.name === req.params['name']);
-    if (!c) throw notFound();
-    return c;
+  const open = (): AmqpConnection[] => [...ctx.amqp.connections].filter((c) => c.vhost !== null);
+  /** The connections a list shows; of the path's vhost only, if it names one (404 if missing). */
+  const listed = (req: Request): AmqpConnection[] => {
+    const vhost = req.params['vhost'];
+    if (vhost !== undefined) vhostOf(ctx, vhost);
+    const all = hasTag(req.user, 'monitoring');
+    return open().filter((c) => (vhost === undefined || c.vhost!.name === vhost) && (all || c.user?.name === req.user.name));
   };
-  r.add('GET', '/api/connections', 'management', (req) => visible(req).map((c) => connectionJson(c, ctx.node, ctx.rates)));
-  r.add('GET', '/api/vhosts/{vhost}/connections', 'management', (req) => visible(req).map((c) => connectionJson(c, ctx.node, ctx.rates)));
+  const byName = (req: Request, tag: 'monitoring' | 'administrator' = 'monitoring'): AmqpConnection => {
+    const c = open().find((c) => c.name === req.params['name']);
+    if (!c) throw notFound();
+    return owned(req.user, c, tag);
+  };
+  const connections = (req: Request) => listed(req).map((c) => connectionJson(c, ctx.node, ctx.rates));
+  r.add('GET', '/api/connections', 'management', connections);
+  r.add('GET', '/api/vhosts/{vhost}/connections', 'vhost', connections);
   r.add('GET', '/api/connections/{name}', 'management', (req) => connectionJson(byName(req), ctx.node, ctx.rates));
   r.add('DELETE', '/api/connections/{name}', 'management', (req) => {
     const reason = req.raw.headers['x-reason'];
-    byName(req).forceClose(typeof reason === 'string' ? reason : 'Closed via management plugin');
+    byName(req, 'administrator').forceClose(typeof reason === 'string' ? reason : 'Closed via management plugin');
     return undefined;
   });
   r.add('GET', '/api/connections/{name}/channels', 'management', (req) => [...byName(req).channelList].map((ch) => channelJson(ch, ctx.node, ctx.rates)));
 
-  const channels = (req: Request) => visible(req).flatMap((c) => [...c.channelList]);
+  const channels = (req: Request) => listed(req).flatMap((c) => [...c.channelList]);
   r.add('GET', '/api/channels', 'management', (req) => channels(req).map((ch) => channelJson(ch, ctx.node, ctx.rates)));
   r.add('GET', '/api/channels/{name}', 'management', (req) => {
-    const ch = channels(req).find((ch) => channelName(ch) === req.params['name']);
+    const ch = open()
+      .flatMap((c) => [...c.channelList])
+      .find((ch) => channelName(ch) === req.params['name']);
     if (!ch) throw notFound();
+    owned(req.user, ch.conn, 'monitoring');
     return channelJson(ch, ctx.node, ctx.rates);
   });
 
-  const consumers = (req: Request) => {
-    if (req.params['vhost'] !== undefined) vhostOf(ctx, req.user, req.params['vhost']);
-    return channels(req).flatMap((ch) => [...ch.consumers.values()] as ChannelConsumer[]).map((c) => consumerJson(c, ctx.node));
-  };
+  const consumers = (req: Request) => channels(req).flatMap((ch) => [...ch.consumers.values()] as ChannelConsumer[]).map((c) => consumerJson(c, ctx.node));
   r.add('GET', '/api/consumers', 'management', consumers);
   r.add('GET', '/api/consumers/{vhost}', 'management', consumers);
 }

@@ -143,14 +143,14 @@ export function definitionRoutes(r: Router, ctx: MgmtContext): void {
   }));
   r.add('GET', '/api/definitions/{vhost}', 'administrator', (req) => ({
     rabbit_version: VERSION,
-    ...vhostDefinitions([vhostOf(ctx, req.user, req.params['vhost']!)], false),
+    ...vhostDefinitions([vhostOf(ctx, req.params['vhost']!)], false),
   }));
   r.add('POST', '/api/definitions', 'administrator', async (req) => {
     importDefinitions(ctx, objectBody(await req.body()));
     return undefined;
   });
   r.add('POST', '/api/definitions/{vhost}', 'administrator', async (req) => {
-    const v = vhostOf(ctx, req.user, req.params['vhost']!);
+    const v = vhostOf(ctx, req.params['vhost']!);
     importDefinitions(ctx, objectBody(await req.body()), v.name);
     return undefined;
   });

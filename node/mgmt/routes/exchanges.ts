@@ -4,14 +4,18 @@ import type { Exchange } from '../../broker/exchange.js';
 import { Message } from '../../broker/message.js';
 import type { Queue } from '../../broker/queue.js';
 import { reported } from '../amqp-errors.js';
-import { vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
+import { listedVhosts, vhostOf, type MgmtContext } from '../context.js';
 import { badRequest, HttpError, notFound } from '../http-error.js';
 import { jsonToTable } from '../json-args.js';
 import { upsert, type Request, type Router } from '../router.js';
 import { bindingJson, exchangeDetailJson, exchangeJson } from '../shapes.js';
 import { UserAccess } from '../user-access.js';
-import { objectBody, optionalBool, optionalString } from './body.js';
+import { objectBody, optionalBool, optionalString, stringValue } from './body.js';
 import { propertiesFromJson } from './messages.js';
+import { requireKeys } from './required-keys.js';
+
+/** What a publish body must have, in the order RabbitMQ names the missing ones. */
+const PUBLISH_KEYS = ['routing_key', 'properties', 'payload', 'payload_encoding'];
 
 /** The API names the default exchange 'amq.default', as RabbitMQ's does. */
 const exchangeName = (req: Request): string => (req.params['name'] === 'amq.default' ? '' : req.params['name']!);
@@ -27,17 +31,17 @@ function publishTarget(access: UserAccess, name: string, routingKey: string): Ex
 
 export function exchangeRoutes(r: Router, ctx: MgmtContext): void {
   const list = (req: Request) =>
-    visibleVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...v.exchanges.values()].map((x) => exchangeJson(x, ctx.rates)));
-  r.add('GET', '/api/exchanges', 'management', list);
-  r.add('GET', '/api/exchanges/{vhost}', 'management', list);
+    listedVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...v.exchanges.values()].map((x) => exchangeJson(x, ctx.rates)));
+  r.add('GET', '/api/exchanges', 'vhost', list);
+  r.add('GET', '/api/exchanges/{vhost}', 'vhost', list);
 
   const exchange = (req: Request) => {
-    const x = vhostOf(ctx, req.user, req.params['vhost']!).exchanges.get(exchangeName(req));
+    const x = vhostOf(ctx, req.params['vhost']!).exchanges.get(exchangeName(req));
     if (!x) throw notFound();
     return x;
   };
-  r.add('GET', '/api/exchanges/{vhost}/{name}', 'management', (req) => exchangeDetailJson(exchange(req), ctx.rates));
-  r.put('/api/exchanges/{vhost}/{name}', 'management', async (req) => {
+  r.add('GET', '/api/exchanges/{vhost}/{name}', 'vhost', (req) => exchangeDetailJson(exchange(req), ctx.rates));
+  r.put('/api/exchanges/{vhost}/{name}', 'vhost', async (req) => {
     const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
     const body = objectBody(await req.body());
     const name = req.params['name']!;
@@ -57,7 +61,7 @@ export function exchangeRoutes(r: Router, ctx: MgmtContext): void {
     });
     return upsert(existed);
   });
-  r.add('DELETE', '/api/exchanges/{vhost}/{name}', 'management', (req) => {
+  r.add('DELETE', '/api/exchanges/{vhost}/{name}', 'vhost', (req) => {
     const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
     const x = access.vhost.exchanges.get(exchangeName(req));
     if (!x) throw notFound();
@@ -67,17 +71,19 @@ export function exchangeRoutes(r: Router, ctx: MgmtContext): void {
     });
     return undefined;
   });
-  r.add('GET', '/api/exchanges/{vhost}/{name}/bindings/source', 'management', (req) => [...exchange(req).bindings.values()].map(bindingJson));
-  r.add('GET', '/api/exchanges/{vhost}/{name}/bindings/destination', 'management', (req) => [...exchange(req).inbound].map(bindingJson));
+  r.add('GET', '/api/exchanges/{vhost}/{name}/bindings/source', 'vhost', (req) => [...exchange(req).bindings.values()].map(bindingJson));
+  r.add('GET', '/api/exchanges/{vhost}/{name}/bindings/destination', 'vhost', (req) => [...exchange(req).inbound].map(bindingJson));
 
-  r.add('POST', '/api/exchanges/{vhost}/{name}/publish', 'management', async (req) => {
+  r.add('POST', '/api/exchanges/{vhost}/{name}/publish', 'vhost', async (req) => {
+    const body = objectBody(await req.body());
+    // the body's keys before the user's access to the vhost, as RabbitMQ checks them
+    requireKeys(body, PUBLISH_KEYS);
     const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
     const v = access.vhost;
-    const body = objectBody(await req.body());
-    const payload = optionalString(body, 'payload', '');
-    const encoding = optionalString(body, 'payload_encoding', 'string');
+    const payload = stringValue(body, 'payload');
+    const encoding = stringValue(body, 'payload_encoding');
     if (encoding !== 'string' && encoding !== 'base64') throw badRequest(`payload_encoding must be string or base64`);
-    const routingKey = optionalString(body, 'routing_key', '');
+    const routingKey = stringValue(body, 'routing_key');
     const properties = propertiesFromJson(body['properties']);
     const x = reported('async', () => publishTarget(access, exchangeName(req), routingKey));
     const msg = Message.fromProperties(x.name, routingKey, properties, Buffer.from(payload, encoding === 'base64' ? 'base64' : 'utf8'));

@@ -4,9 +4,10 @@ import { VERSION } from '../../amqp/server-properties.js';
 import { EXCHANGE_TYPES } from '../../broker/exchange-types/index.js';
 import { Message } from '../../broker/message.js';
 import { MessageCounters } from '../../broker/stats.js';
-import { vhostOf, type MgmtContext } from '../context.js';
+import type { MgmtContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import type { Router } from '../router.js';
+import { UserAccess } from '../user-access.js';
 
 /** Node-wide counters, refilled on every overview read; one object, so its rates can be sampled. */
 const overviewCounters = new MessageCounters();
@@ -91,12 +92,13 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
   r.add('GET', '/api/whoami', 'management', (req) => ({ name: req.user.name, tags: req.user.tags }));
   r.add('GET', '/api/extensions', 'management', () => []);
 
-  r.add('GET', '/api/health/checks/alarms', 'monitoring', () => alarmCheck(ctx));
-  r.add('GET', '/api/health/checks/local-alarms', 'monitoring', () => alarmCheck(ctx));
-  r.add('GET', '/api/health/checks/virtual-hosts', 'monitoring', () => ({ status: 'ok' }));
+  r.add('GET', '/api/health/checks/alarms', 'management', () => alarmCheck(ctx));
+  r.add('GET', '/api/health/checks/local-alarms', 'management', () => alarmCheck(ctx));
+  r.add('GET', '/api/health/checks/virtual-hosts', 'management', () => ({ status: 'ok' }));
 
-  r.add('GET', '/api/aliveness-test/{vhost}', 'management', (req) => {
-    const v = vhostOf(ctx, req.user, req.params['vhost']!);
+  // run as the user, as RabbitMQ's is: an administrator without permissions in the vhost is refused
+  r.add('GET', '/api/aliveness-test/{vhost}', 'vhost', (req) => {
+    const v = UserAccess.of(ctx, req.user, req.params['vhost']!).vhost;
     const q = v.declareQueue({ name: 'aliveness-test', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, null);
     v.enqueue([q], Message.fromProperties('', 'aliveness-test', {}, Buffer.from('test_message')));
     const got = q.get(true);

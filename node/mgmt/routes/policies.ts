@@ -1,7 +1,6 @@
 import { PolicyError, type ApplyTo, type PolicyKind } from '../../broker/policies.js';
 import type { Vhost } from '../../broker/vhost.js';
-import { requireTag } from '../auth.js';
-import { vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
+import { listedVhosts, vhostOf, type MgmtContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
 import { parametersOf, policyKindOf } from '../policy-parameters.js';
 import { upsert, type Request, type Router } from '../router.js';
@@ -31,53 +30,53 @@ const policiesOf = (v: Vhost, kind: PolicyKind) => (kind === 'policy' ? v.polici
 export function policyRoutes(r: Router, ctx: MgmtContext): void {
   for (const kind of ['policy', 'operator-policy'] as const) {
     const path = kind === 'policy' ? '/api/policies' : '/api/operator-policies';
-    const tag = kind === 'policy' ? 'policymaker' : 'administrator';
-    const list = (req: Request) => visibleVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...policiesOf(v, kind).values()].map(policyJson));
+    // anyone may list them; one by name only those who may change it, as in RabbitMQ
+    const guard = kind === 'policy' ? 'policies' : 'administrator';
+    const list = (req: Request) => listedVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...policiesOf(v, kind).values()].map(policyJson));
     r.add('GET', path, 'management', list);
-    r.add('GET', `${path}/{vhost}`, 'management', list);
-    r.add('GET', `${path}/{vhost}/{name}`, 'management', (req) => {
-      const v = vhostOf(ctx, req.user, req.params['vhost']!);
+    r.add('GET', `${path}/{vhost}`, 'vhost', list);
+    r.add('GET', `${path}/{vhost}/{name}`, guard, (req) => {
+      const v = vhostOf(ctx, req.params['vhost']!);
       const p = policiesOf(v, kind).get(req.params['name']!);
       if (!p) throw notFound();
       return policyJson(p);
     });
-    r.put(`${path}/{vhost}/{name}`, tag, async (req) => {
-      const v = vhostOf(ctx, req.user, req.params['vhost']!);
+    r.put(`${path}/{vhost}/{name}`, guard, async (req) => {
+      const v = vhostOf(ctx, req.params['vhost']!);
       const existed = policiesOf(v, kind).has(req.params['name']!);
       putPolicy(ctx, kind, v.name, req.params['name']!, objectBody(await req.body()));
       return upsert(existed);
     });
-    r.add('DELETE', `${path}/{vhost}/{name}`, tag, (req) => {
-      const v = vhostOf(ctx, req.user, req.params['vhost']!);
+    r.add('DELETE', `${path}/{vhost}/{name}`, guard, (req) => {
+      const v = vhostOf(ctx, req.params['vhost']!);
       if (!v.clearPolicy(kind, req.params['name']!)) throw notFound();
       return undefined;
     });
   }
 
-  const params = (req: Request) => visibleVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => parametersOf(v, req.params['component']));
-  r.add('GET', '/api/parameters', 'policymaker', params);
-  r.add('GET', '/api/parameters/{component}', 'policymaker', params);
-  r.add('GET', '/api/parameters/{component}/{vhost}', 'policymaker', params);
-  r.add('GET', '/api/parameters/{component}/{vhost}/{name}', 'policymaker', (req) => {
-    const v = vhostOf(ctx, req.user, req.params['vhost']!);
+  // RabbitMQ lets policymakers set operator policies as parameters, though not through /api/operator-policies
+  const params = (req: Request) => listedVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => parametersOf(v, req.params['component']));
+  r.add('GET', '/api/parameters', 'policies', params);
+  r.add('GET', '/api/parameters/{component}', 'policies', params);
+  r.add('GET', '/api/parameters/{component}/{vhost}', 'policies', params);
+  r.add('GET', '/api/parameters/{component}/{vhost}/{name}', 'policies', (req) => {
+    const v = vhostOf(ctx, req.params['vhost']!);
     const found = parametersOf(v, req.params['component']).find((p) => p.name === req.params['name']);
     if (!found) throw notFound();
     return found;
   });
   // a (operator) policy written as a parameter is that policy, as in RabbitMQ
-  r.put('/api/parameters/{component}/{vhost}/{name}', 'policymaker', async (req) => {
-    const v = vhostOf(ctx, req.user, req.params['vhost']!);
+  r.put('/api/parameters/{component}/{vhost}/{name}', 'policies', async (req) => {
+    const v = vhostOf(ctx, req.params['vhost']!);
     const body = objectBody(await req.body());
     if (body['value'] === undefined) throw badRequest('value is required');
-    if (policyKindOf(req.params['component']!) === 'operator-policy') requireTag(req.user, 'administrator');
     const existed = parametersOf(v, req.params['component']).some((p) => p.name === req.params['name']);
     putParameter(ctx, v, req.params['component']!, req.params['name']!, body['value']);
     return upsert(existed);
   });
-  r.add('DELETE', '/api/parameters/{component}/{vhost}/{name}', 'policymaker', (req) => {
-    const v = vhostOf(ctx, req.user, req.params['vhost']!);
+  r.add('DELETE', '/api/parameters/{component}/{vhost}/{name}', 'policies', (req) => {
+    const v = vhostOf(ctx, req.params['vhost']!);
     const kind = policyKindOf(req.params['component']!);
-    if (kind === 'operator-policy') requireTag(req.user, 'administrator');
     const removed = kind ? v.clearPolicy(kind, req.params['name']!) : v.clearParameter(req.params['component']!, req.params['name']!);
     if (!removed) throw notFound();
     return undefined;

@@ -1,18 +1,20 @@
 import type { ChannelConsumer } from '../../amqp/channel-consumer.js';
 import type { Queue } from '../../broker/queue.js';
 import type { Vhost } from '../../broker/vhost.js';
-import { propertiesKey } from '../binding-key.js';
 import { reported } from '../amqp-errors.js';
-import { vhostOf, visibleVhosts, type MgmtContext } from '../context.js';
+import { listedVhosts, vhostOf, type MgmtContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
 import { jsonToTable } from '../json-args.js';
 import { upsert, type Request, type Router } from '../router.js';
-import { bindingJson, queueDetailJson, queueJson, type QueueView } from '../shapes.js';
+import { bindingJson, defaultBindingJson, queueDetailJson, queueJson, type QueueView } from '../shapes.js';
 import { UserAccess } from '../user-access.js';
-import { objectBody, optionalBool, optionalString } from './body.js';
+import { objectBody, optionalBool, stringValue } from './body.js';
 import { messageJson } from './messages.js';
+import { requireKeys } from './required-keys.js';
 
 const ACK_MODES = ['ack_requeue_true', 'ack_requeue_false', 'reject_requeue_true', 'reject_requeue_false'];
+/** What a get body must have, in the order RabbitMQ names the missing ones. */
+const GET_KEYS = ['ackmode', 'count', 'encoding'];
 
 /** Every consumer on this node's connections, by queue (queues keep theirs private). */
 function consumersByQueue(ctx: MgmtContext): Map<Queue, ChannelConsumer[]> {
@@ -36,22 +38,22 @@ export function queueRoutes(r: Router, ctx: MgmtContext): void {
   };
   const list = (req: Request) => {
     const view = viewer();
-    return visibleVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...v.queues.values()].map((q) => queueJson(q, view(v, q))));
+    return listedVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...v.queues.values()].map((q) => queueJson(q, view(v, q))));
   };
-  r.add('GET', '/api/queues', 'management', list);
-  r.add('GET', '/api/queues/{vhost}', 'management', list);
+  r.add('GET', '/api/queues', 'vhost', list);
+  r.add('GET', '/api/queues/{vhost}', 'vhost', list);
 
   const queue = (req: Request) => {
-    const v = vhostOf(ctx, req.user, req.params['vhost']!);
+    const v = vhostOf(ctx, req.params['vhost']!);
     const q = v.queues.get(req.params['name']!);
     if (!q) throw notFound();
     return { v, q };
   };
-  r.add('GET', '/api/queues/{vhost}/{name}', 'management', (req) => {
+  r.add('GET', '/api/queues/{vhost}/{name}', 'vhost', (req) => {
     const { v, q } = queue(req);
     return queueDetailJson(q, viewer()(v, q));
   });
-  r.put('/api/queues/{vhost}/{name}', 'management', async (req) => {
+  r.put('/api/queues/{vhost}/{name}', 'vhost', async (req) => {
     const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
     const body = objectBody(await req.body());
     const name = req.params['name']!;
@@ -79,31 +81,32 @@ export function queueRoutes(r: Router, ctx: MgmtContext): void {
     reported('direct', () => access.require(needs, 'queue', q.name));
     return { v: access.vhost, q };
   };
-  r.add('DELETE', '/api/queues/{vhost}/{name}', 'management', (req) => {
+  r.add('DELETE', '/api/queues/{vhost}/{name}', 'vhost', (req) => {
     const { v, q } = actOn(req, 'configure');
     reported('direct', () => v.deleteQueue(q.name, req.query.get('if-unused') === 'true', req.query.get('if-empty') === 'true', q.options.owner));
     return undefined;
   });
-  r.add('DELETE', '/api/queues/{vhost}/{name}/contents', 'management', (req) => {
+  r.add('DELETE', '/api/queues/{vhost}/{name}/contents', 'vhost', (req) => {
     actOn(req, 'read').q.purge();
     return undefined;
   });
-  r.add('GET', '/api/queues/{vhost}/{name}/bindings', 'management', (req) => {
+  r.add('GET', '/api/queues/{vhost}/{name}/bindings', 'vhost', (req) => {
     const { v, q } = queue(req);
     // the implicit default-exchange binding comes first, as RabbitMQ lists it
-    const implicit = { source: '', vhost: v.name, destination: q.name, destination_type: 'queue', routing_key: q.name, arguments: {}, properties_key: propertiesKey(q.name, {}) };
-    return [implicit, ...[...q.inbound].map(bindingJson)];
+    return [defaultBindingJson(v.name, q), ...[...q.inbound].map(bindingJson)];
   });
 
   /** Fetch messages for inspection: taken unacked, then requeued or settled as `ackmode` says. */
-  r.add('POST', '/api/queues/{vhost}/{name}/get', 'management', async (req) => {
-    const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
+  r.add('POST', '/api/queues/{vhost}/{name}/get', 'vhost', async (req) => {
     const body = objectBody(await req.body());
-    const count = body['count'] ?? 1;
+    // the body's keys before the user's access to the vhost, as RabbitMQ checks them
+    requireKeys(body, GET_KEYS);
+    const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
+    const count = body['count'];
     if (!Number.isInteger(count) || (count as number) < 1) throw badRequest('count must be a positive integer');
-    const ackmode = optionalString(body, 'ackmode', 'ack_requeue_true');
+    const ackmode = stringValue(body, 'ackmode');
     if (!ACK_MODES.includes(ackmode)) throw badRequest(`ackmode must be one of ${ACK_MODES.join(', ')}`);
-    const encoding = optionalString(body, 'encoding', 'auto');
+    const encoding = stringValue(body, 'encoding');
     if (encoding !== 'auto' && encoding !== 'base64') throw badRequest('encoding must be auto or base64');
     const truncate = body['truncate'];
     if (truncate !== undefined && (!Number.isInteger(truncate) || (truncate as number) < 0)) throw badRequest('truncate must be a non-negative integer');

@@ -6,22 +6,31 @@ import { field, fill, form, h, input, notify, takeFlash } from './dom.js';
 
 const REFRESH_MS = 5000;
 
-/** RabbitMQ's management tags, each with the powers of those before it. */
-const RANK = { impersonator: 0, management: 1, policymaker: 2, monitoring: 3, administrator: 4 };
-const rankOf = (tags) => Math.max(0, ...(tags ?? []).map((t) => RANK[t] ?? 0));
+/**
+ * What each of RabbitMQ's tags lets a user do, as the API decides it: administrator everything;
+ * policymaker and monitoring each add their own powers to management's (not each other's).
+ */
+const GRANTS = {
+  administrator: ['administrator', 'monitoring', 'policymaker', 'management'],
+  monitoring: ['monitoring', 'management'],
+  policymaker: ['policymaker', 'management'],
+  management: ['management'],
+};
+/** Whether a user with these tags has the powers of `tag`. */
+const canOf = (tags) => (tag) => (tags ?? []).some((t) => Object.hasOwn(GRANTS, t) && GRANTS[t].includes(tag));
 
-/** Hash route -> page module and the least rank that may see it. */
+/** Hash route -> page module and the tag a user needs to see it. */
 const PAGES = {
-  overview: ['overview', 1, 'Overview'],
-  connections: ['connections', 1, 'Connections'],
-  channels: ['connections', 1, 'Channels'],
-  exchanges: ['exchanges', 1, 'Exchanges'],
-  queues: ['queues', 1, 'Queues'],
-  users: ['users', 4, 'Users'],
-  vhosts: ['vhosts', 4, 'Virtual hosts'],
-  policies: ['policies', 2, 'Policies'],
-  'operator-policies': ['policies', 1, 'Operator policies'],
-  upstreams: ['upstreams', 2, 'Federation'],
+  overview: ['overview', 'management', 'Overview'],
+  connections: ['connections', 'management', 'Connections'],
+  channels: ['connections', 'management', 'Channels'],
+  exchanges: ['exchanges', 'management', 'Exchanges'],
+  queues: ['queues', 'management', 'Queues'],
+  users: ['users', 'administrator', 'Users'],
+  vhosts: ['vhosts', 'administrator', 'Virtual hosts'],
+  policies: ['policies', 'policymaker', 'Policies'],
+  'operator-policies': ['policies', 'management', 'Operator policies'],
+  upstreams: ['upstreams', 'policymaker', 'Federation'],
 };
 const MAIN_NAV = ['overview', 'connections', 'channels', 'exchanges', 'queues'];
 const ADMIN_NAV = ['users', 'vhosts', 'policies', 'operator-policies', 'upstreams'];
@@ -40,10 +49,10 @@ function parseHash() {
 
 function renderNav(page) {
   const nav = document.getElementById('nav');
-  const rank = rankOf(me.tags);
+  const can = canOf(me.tags);
   const item = (name) => {
-    const [, min, title] = PAGES[name];
-    if (rank < min) return null;
+    const [, tag, title] = PAGES[name];
+    if (!can(tag)) return null;
     return h('a', { href: `#/${name}`, 'aria-current': name === page ? 'page' : null }, title);
   };
   const admin = ADMIN_NAV.map(item).filter(Boolean);
@@ -66,7 +75,8 @@ async function show() {
     main: container,
     page,
     params,
-    rank: rankOf(me.tags),
+    /** Whether the user has the powers of a tag. */
+    can: canOf(me.tags),
     alive: true,
     refreshers: [],
     /** Registers fn to run every 5 s while this page is on screen. */

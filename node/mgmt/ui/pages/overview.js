@@ -56,7 +56,7 @@ export async function render(view) {
   const listenerBox = h('div');
   fill(view.main, h('h1', {}, 'Overview'), head, stats, section('Nodes', nodeBox), section('Listeners', listenerBox));
   async function load() {
-    const [o, ns] = await Promise.all([get('/overview'), view.rank >= 3 ? get('/nodes') : Promise.resolve(null)]);
+    const [o, ns] = await Promise.all([get('/overview'), view.can('monitoring') ? get('/nodes') : Promise.resolve(null)]);
     fill(head, `${o.product_name} ${o.product_version} · cluster ${o.cluster_name} · node ${o.node}`);
     fill(stats, totals(o));
     fill(nodeBox, ns ? nodes(ns) : h('p', { class: 'muted' }, 'Node details need the monitoring tag.'));

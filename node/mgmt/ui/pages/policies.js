@@ -69,7 +69,7 @@ export async function render(view) {
   const kind = view.page === 'policies' ? 'policy' : 'operator-policy';
   const api = kind === 'policy' ? 'policies' : 'operator-policies';
   const title = kind === 'policy' ? 'Policies' : 'Operator policies';
-  const canEdit = view.rank >= (kind === 'policy' ? 2 : 4);
+  const canEdit = view.can(kind === 'policy' ? 'policymaker' : 'administrator');
   const box = h('div');
   let editor = null;
   const load = async () => {
