@@ -53,16 +53,6 @@ export class Deque<T> {
     this.items[(this.head + i) & mask] = item;
   }
 
-  clear(): T[] {
-    const out: T[] = [];
-    for (let item = this.shift(); item !== undefined; item = this.shift()) out.push(item);
-    return out;
-  }
-
-  *[Symbol.iterator](): IterableIterator<T> {
-    for (let i = 0; i < this.count; i++) yield this.items[(this.head + i) & (this.items.length - 1)]!;
-  }
-
   private grow(): void {
     const next: (T | undefined)[] = new Array(this.items.length * 2);
     for (let i = 0; i < this.count; i++) next[i] = this.items[(this.head + i) & (this.items.length - 1)];

@@ -13,14 +13,20 @@ export class Message {
   private decoded: BasicProperties | null = null;
   /** Approximate bytes held, for length limits and memory accounting. */
   readonly size: number;
+  /** A queue has packed a copy of the bytes (EntryStream): other queues share this object rather than copy again. */
+  packed = false;
 
   constructor(
     readonly exchange: string,
     readonly routingKey: string,
     private raw: Buffer,
-    readonly body: Buffer,
+    private payload: Buffer,
   ) {
-    this.size = body.length;
+    this.size = payload.length;
+  }
+
+  get body(): Buffer {
+    return this.payload;
   }
 
   static fromProperties(exchange: string, routingKey: string, properties: BasicProperties, body: Buffer): Message {
@@ -56,6 +62,22 @@ export class Message {
 
   get priority(): number {
     return this.has(PropertyFlag.Priority) ? (this.properties.priority ?? 0) : 0;
+  }
+
+  /**
+   * For a queue that keeps the message a while: the property block and body are often views into a socket
+   * read chunk shared with other messages, so they move into one allocation of their own; the decoded
+   * properties go too (decoded again if asked for).
+   */
+  compact(): void {
+    this.decoded = null;
+    const n = this.raw.length + this.payload.length;
+    if (this.payload.buffer === this.raw.buffer && this.payload.buffer.byteLength === n) return;
+    const data = Buffer.allocUnsafeSlow(n);
+    this.raw.copy(data, 0);
+    this.payload.copy(data, this.raw.length);
+    this.raw = data.subarray(0, this.raw.length);
+    this.payload = data.subarray(this.raw.length);
   }
 
   /** Copy with changed properties (the block is re-encoded); the body is shared. */

@@ -1,7 +1,7 @@
-import { Deque } from './message-list.js';
+import { PackedFifo } from './packed-fifo.js';
 import type { QueueEntry } from './queue.js';
 
-/** The ready messages of a queue, in delivery order. Classic is FIFO; priority keeps one FIFO per level. */
+/** The ready messages of a queue, in delivery order: one PackedFifo, or one per priority level. */
 export interface QueueMessages {
   readonly length: number;
   readonly bytes: number;
@@ -10,54 +10,16 @@ export interface QueueMessages {
   peek(): QueueEntry | undefined;
   /** Put a returned message back where its sequence number says it belongs. */
   requeue(e: QueueEntry): void;
-  /** Remove and return everything (purge, delete). */
-  clear(): QueueEntry[];
-  [Symbol.iterator](): IterableIterator<QueueEntry>;
-}
-
-/** Insert by sequence number; returned messages normally belong at or near the head, so scan from there. */
-function insertBySeq(d: Deque<QueueEntry>, e: QueueEntry): void {
-  let i = 0;
-  const n = d.length;
-  while (i < n && d.at(i)!.seq < e.seq) i++;
-  d.insert(i, e);
-}
-
-export class FifoMessages implements QueueMessages {
-  private readonly d = new Deque<QueueEntry>();
-  bytes = 0;
-
-  get length(): number {
-    return this.d.length;
-  }
-  push(e: QueueEntry): void {
-    this.d.push(e);
-    this.bytes += e.size;
-  }
-  shift(): QueueEntry | undefined {
-    const e = this.d.shift();
-    if (e) this.bytes -= e.size;
-    return e;
-  }
-  peek(): QueueEntry | undefined {
-    return this.d.peek();
-  }
-  requeue(e: QueueEntry): void {
-    insertBySeq(this.d, e);
-    this.bytes += e.size;
-  }
-  clear(): QueueEntry[] {
-    this.bytes = 0;
-    return this.d.clear();
-  }
-  [Symbol.iterator](): IterableIterator<QueueEntry> {
-    return this.d[Symbol.iterator]();
-  }
+  /**
+   * Calls `f` on every entry in delivery order, in place: `f` may page an entry out or in (its `msg` and
+   * `stored`), nothing else.
+   */
+  forEach(f: (e: QueueEntry) => void): void;
 }
 
 /**
- * Priority levels 0..max, each a FIFO of its own (in memory, or paged for lazy queues); a message's
- * priority is capped at max (RabbitMQ treats a higher one as the maximum). Highest level first.
+ * Priority levels 0..max, each a FIFO of its own; a message's priority is capped at max (RabbitMQ treats
+ * a higher one as the maximum). Highest level first.
  */
 export class PriorityMessages implements QueueMessages {
   private readonly levels: QueueMessages[];
@@ -66,7 +28,7 @@ export class PriorityMessages implements QueueMessages {
 
   constructor(
     readonly maxPriority: number,
-    level: () => QueueMessages,
+    level: () => QueueMessages = () => new PackedFifo(),
   ) {
     this.levels = Array.from({ length: maxPriority + 1 }, level);
   }
@@ -103,14 +65,7 @@ export class PriorityMessages implements QueueMessages {
     this.count++;
     this.bytes += e.size;
   }
-  clear(): QueueEntry[] {
-    const out: QueueEntry[] = [];
-    for (let p = this.maxPriority; p >= 0; p--) out.push(...this.levels[p]!.clear());
-    this.count = 0;
-    this.bytes = 0;
-    return out;
-  }
-  *[Symbol.iterator](): IterableIterator<QueueEntry> {
-    for (let p = this.maxPriority; p >= 0; p--) yield* this.levels[p]!;
+  forEach(f: (e: QueueEntry) => void): void {
+    for (let p = this.maxPriority; p >= 0; p--) this.levels[p]!.forEach(f);
   }
 }

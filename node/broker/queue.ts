@@ -5,8 +5,8 @@ import type { DeathReason } from './dead-letter.js';
 import type { MessageStore, RecoveredMessage, StoreHandle } from '../store/message-store.js';
 import type { Message } from './message.js';
 import { dedupKey } from './dedup-cache.js';
-import { LazyFifo } from './lazy-fifo.js';
-import { FifoMessages, PriorityMessages, type QueueMessages } from './queue-messages.js';
+import { PackedFifo } from './packed-fifo.js';
+import { PriorityMessages, type QueueMessages } from './queue-messages.js';
 import { MessageCounters } from './stats.js';
 import { DEFAULT_SETTINGS, type QueueSettings } from './queue-settings.js';
 
@@ -46,6 +46,11 @@ export interface QueueHost {
   removeQueue(q: Queue): number;
   deadLetter(q: Queue, entries: readonly QueueEntry[], reason: DeathReason): void;
 }
+
+/** Longest timer Node keeps (a longer one fires after 1 ms); a far-off expiry is re-armed when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** An expiry past any clock reading (the latest Date); larger TTLs are capped here, keeping it a safe integer. */
+const NEVER = 8.64e15;
 
 /** What became of a message offered to a queue: refused (overflow), kept in memory, or written to disk. */
 export type EnqueueOutcome = 'refused' | 'accepted' | 'persisted';
@@ -91,7 +96,7 @@ export class Queue {
     readonly options: QueueOptions,
     private readonly host: QueueHost,
   ) {
-    this.messages = this.container(false);
+    this.messages = this.container();
     this.dedupBySeq = options.deduplicate ? new Map() : null;
     this.dedupValues = options.deduplicate ? new Set() : null;
   }
@@ -112,10 +117,9 @@ export class Queue {
     return true;
   }
 
-  /** The ready-message container for the queue's kind: FIFO or priority levels, in memory or paged. */
-  private container(lazy: boolean): QueueMessages {
-    const fifo = (): QueueMessages => (lazy ? new LazyFifo() : new FifoMessages());
-    return this.options.maxPriority === null ? fifo() : new PriorityMessages(this.options.maxPriority, fifo);
+  /** The ready-message container for the queue's kind: one FIFO, or priority levels. */
+  private container(): QueueMessages {
+    return this.options.maxPriority === null ? new PackedFifo() : new PriorityMessages(this.options.maxPriority);
   }
 
   /** Lazy only where there is a store to page to. */
@@ -141,7 +145,7 @@ export class Queue {
   applySettings(s: QueueSettings): void {
     const wasLazy = this.lazy;
     this.settings = s;
-    if (this.lazy !== wasLazy) this.repage();
+    if (this.lazy !== wasLazy) this.repage(this.lazy);
     this.enforceLengthLimit();
     this.expireHead(Date.now());
     this.armUnusedTimer();
@@ -174,21 +178,14 @@ export class Queue {
     return persist ? 'persisted' : 'accepted';
   }
 
-  /** Queue mode changed (policy): move the ready messages into the other kind of container. */
-  private repage(): void {
-    const entries = this.messages.clear();
-    this.messages = this.container(this.lazy);
-    for (const e of entries) {
-      if (this.lazy) this.pageOut(e);
-      else if (e.msg === null) e.msg = this.messageOf(e);
-      this.messages.push(e);
-    }
+  /** Pages every ready message out (to disk only) or in (back into memory). */
+  private repage(out: boolean): void {
+    this.messages.forEach(out ? (e) => this.pageOut(e) : (e) => void (e.msg ??= this.messageOf(e)));
   }
 
   /** Memory pressure: writes every ready in-memory message to the store and lets go of its body. */
   pageOutAll(): void {
-    if (this.host.store === null || this.lazy) return;
-    for (const e of this.messages) if (e.msg !== null) this.pageOut(e);
+    if (this.host.store !== null && !this.lazy) this.repage(true);
   }
 
   /** Makes sure an entry's message is in the store, then lets go of it in memory. */
@@ -239,7 +236,7 @@ export class Queue {
     }
     // ttl 0 still allows delivery to a consumer that is ready right now, so never-expiring is 0 and
     // "expire at once" is now + 0 (checked after the immediate dispatch).
-    return ttl === null ? 0 : Date.now() + ttl;
+    return ttl === null ? 0 : Math.min(Date.now() + ttl, NEVER);
   }
 
   private wouldOverflow(msg: Message): boolean {
@@ -283,7 +280,7 @@ export class Queue {
       this.ttlTimer = null;
       this.ttlTimerAt = 0;
       this.expireHead(Date.now());
-    }, Math.max(0, at - Date.now()));
+    }, Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())));
     this.ttlTimer.unref();
   }
 
@@ -375,10 +372,10 @@ export class Queue {
   }
 
   purge(): number {
-    const gone = this.messages.clear();
-    for (const e of gone) this.forget(e);
+    let n = 0;
+    for (let e = this.messages.shift(); e !== undefined; e = this.messages.shift(), n++) this.forget(e);
     this.armTtlTimer();
-    return gone.length;
+    return n;
   }
 
   /** Marks the queue deleted, cancels its consumers and drops its messages; returns the ready count. */

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
+import type { Queue, QueueEntry } from '../../../node/broker/queue.js';
 import { freePort, ROOT, tempDataDir, waitForPort, type SpawnedNode } from '../../helpers/node.js';
 import { within, type Scope } from '../broker/helpers.js';
 
@@ -176,6 +177,13 @@ export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no VmRSS for process ${pid}`);
   return Number(m[1]) * 1024;
+}
+
+/** A queue's ready entries in delivery order, as they are now. */
+export function readyEntries(q: Queue): QueueEntry[] {
+  const out: QueueEntry[] = [];
+  q.messages.forEach((e) => out.push(e));
+  return out;
 }
 
 /** A body of exactly `size` bytes that names its id, so a delivery can be checked byte for byte. */

@@ -1,6 +1,7 @@
 /**
  * Lazy queues keep message bodies on disk: chosen by x-queue-mode=lazy or by a queue-mode policy (the
- * policy wins over the argument, both ways); their entries hold no body in memory; a spawned node's RSS
+ * policy wins over the argument, both ways); their entries hold no body in memory; a policy set and cleared
+ * on a queue that holds messages pages them out and back in; a spawned node's RSS
  * grows far less for 50,000 x 1 KB in a lazy queue than in a normal one; everything is delivered intact and
  * in order; persistent messages in a durable lazy queue survive a restart (transient ones do not).
  */
@@ -16,6 +17,7 @@ import {
   dataDir,
   depth,
   publishMany,
+  readyEntries,
   rssBytes,
   sleep,
   spawnOn,
@@ -49,13 +51,39 @@ t.test('queue mode: x-queue-mode=lazy or a queue-mode policy; the policy wins ov
     await publishMany(pub, '', name, N, (i) => bodyFor(i, KB), { persistent: persistentFor(name) });
     const q = v.queues.get(name)!;
     t.equal(q.settings.queueMode, mode, `${name}: ${mode}`);
-    const entries = [...q.messages];
+    const entries = readyEntries(q);
     t.equal(entries.length, N);
     if (mode === 'lazy') t.ok(entries.every((e) => e.msg === null && e.stored !== null), `${name}: every body is on disk only`);
     else t.ok(entries.every((e) => e.msg !== null), `${name}: bodies in memory`);
     const got = await consumeN(await channel(conn), name, N);
     t.ok(got.length === N && got.every((m, i) => m.content.equals(bodyFor(i, KB))), `${name}: ${N} delivered intact and in order`);
   }
+});
+
+t.test('a queue-mode policy set and cleared live pages queued messages out and back in, order kept', async (t) => {
+  const node = await startTestNode();
+  t.teardown(() => node.close());
+  const v = node.node.broker.vhosts.get('/')!;
+  const conn = await connect(t, node.url);
+  const pub = await confirmChannel(conn);
+  await pub.assertQueue('switch', { durable: true });
+  const N = 3000; // past the entries a queue keeps as objects, so most are packed
+  await publishMany(pub, '', 'switch', N, (i) => bodyFor(i, KB));
+  // the head taken and returned unacked: it waits among the requeued entries, which are paged too
+  const taker = await channel(conn);
+  t.ok(await taker.get('switch', { noAck: false }), 'the head taken unacked');
+  await taker.close();
+  const q = v.queues.get('switch')!;
+  t.equal(q.messageCount, N, 'and returned');
+
+  v.setPolicy('policy', { name: 'lazy-now', pattern: '^switch$', applyTo: 'queues', priority: 0, definition: { 'queue-mode': 'lazy' } });
+  t.ok(readyEntries(q).every((e) => e.msg === null && e.stored !== null), 'lazy now: every body on disk only');
+  v.clearPolicy('policy', 'lazy-now');
+  t.ok(readyEntries(q).every((e) => e.msg !== null), 'default again: every body back in memory');
+
+  const got = await consumeN(await channel(conn), 'switch', N);
+  t.equal(got.findIndex((m, i) => !m.content.equals(bodyFor(i, KB))), -1, `all ${N} delivered intact and in order`);
+  t.same(got.slice(0, 2).map((m) => m.fields.redelivered), [true, false], 'the returned head first, marked redelivered');
 });
 
 /** Persistent for the policy cases, transient for the others: lazy queues store transient messages too. */
