@@ -83,11 +83,25 @@ async function startNode(dir) {
   });
   const node = { child, port, url: `amqp://guest:guest@127.0.0.1:${port}`, peak: 0, overLimit: false, storeLines: [], errors: '' };
   let partial = '';
+  let lineArrived = () => {};
   child.stdout.on('data', (d) => {
     const lines = (partial + d).split('\n');
     partial = lines.pop();
     for (const l of lines) if (l.includes('message store') || l.includes('"level":50') || l.includes('"level":60')) node.storeLines.push(l);
+    lineArrived();
   });
+  /** The first store line containing `text`, or null after `ms`. */
+  node.storeLine = async (text, ms) => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const line = node.storeLines.find((l) => l.includes(text));
+      if (line || Date.now() > deadline) return line ?? null;
+      await new Promise((r) => {
+        lineArrived = r;
+        setTimeout(r, 100);
+      });
+    }
+  };
   child.stderr.on('data', (d) => (node.errors = (node.errors + d).slice(-2000)));
   node.sampler = setInterval(() => {
     try {
@@ -195,7 +209,8 @@ async function variant(mode, persistence) {
       await stopNode(node, 'SIGTERM');
       node = await startNode(dir);
       r.restartMs = node.startMs;
-      const line = node.storeLines.find((l) => l.includes('message store recovered'));
+      // the node logs it before listening, but the pipe can deliver it after the port accepts a connection
+      const line = await node.storeLine('message store recovered', 5000);
       r.recoverLog = line ? JSON.parse(line) : null;
       r.recoveredRss = rssOf(node.child.pid);
       conn = await amqp.connect(node.url);

@@ -83,8 +83,7 @@ export async function startNode(overrides: Partial<NodeConfig> = {}): Promise<Ru
 
 /** Puts recovered messages back into their queues; those of queues that no longer exist are settled. */
 function restoreMessages(broker: Broker, store: MessageStore): void {
-  for (const [key, messages] of store.recover()) {
-    const [vhost, queue] = key.split('\u0000') as [string, string];
+  for (const { vhost, queue, messages } of store.recover()) {
     const q = broker.vhosts.get(vhost)?.queues.get(queue);
     if (q) q.restore(messages);
     else for (const m of messages) store.settle(m.handle);

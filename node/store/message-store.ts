@@ -13,6 +13,9 @@
 import type { Logger } from 'pino';
 import { Reader, Writer } from '../../shared/amqp/index.js';
 import { Message } from '../broker/message.js';
+import { LiveIndex } from './live-index.js';
+import { QueueInterner } from './queue-interner.js';
+import { RecoveryProgress } from './recovery-progress.js';
 import { SegmentLog, type RecordRef } from './segment-log.js';
 
 const ENQUEUE = 1;
@@ -30,6 +33,23 @@ export interface RecoveredMessage {
   readonly size: number;
   readonly priority: number;
   readonly expiresAt: number;
+}
+
+export interface RecoveredQueue {
+  readonly vhost: string;
+  readonly queue: string;
+  readonly messages: RecoveredMessage[];
+}
+
+/** A message still live during replay, with the queue it returns to (null: transient, dropped). */
+class LiveMessage implements RecoveredMessage {
+  constructor(
+    readonly handle: StoreHandle,
+    readonly size: number,
+    readonly priority: number,
+    readonly expiresAt: number,
+    readonly into: RecoveredQueue | null,
+  ) {}
 }
 
 interface SegmentInfo {
@@ -57,61 +77,60 @@ export class MessageStore {
   }
 
   /**
-   * Replays the log; returns live recoverable messages per "vhost\0queue", in enqueue order. Messages of
-   * queues the caller does not restore must be settled by it (`settle`), so their space comes back.
+   * Replays the log; returns each queue's live recoverable messages, in enqueue order. Messages of queues
+   * the caller does not restore must be settled by it (`settle`), so their space comes back.
    */
-  recover(): Map<string, RecoveredMessage[]> {
-    const live = new Map<number, { key: string; msg: RecoveredMessage; recoverable: boolean }>();
-    let records = 0;
-    const started = Date.now();
-    this.log.replay((payload, ref) => {
-      records++;
-      if (records % 250_000 === 0) this.logger.info({ records }, 'recovering message store');
+  recover(): RecoveredQueue[] {
+    const live = new LiveIndex<LiveMessage>();
+    const queues = new QueueInterner<RecoveredQueue>((vhost, queue) => ({ vhost, queue, messages: [] }));
+    const progress = new RecoveryProgress(this.logger);
+    let segId = 0; // segment ids start at 1
+    let seg!: SegmentInfo;
+    this.log.replay((payload, segment, offset) => {
+      progress.record();
+      if (segment !== segId) seg = this.segment((segId = segment));
       const r = this.scratch.reset(payload);
       const type = r.u8();
       if (type === ENQUEUE) {
         const id = r.u64();
         const flags = r.u8();
-        const vhost = r.shortstr();
-        const queue = r.shortstr();
+        const names = r.pos;
+        r.skip(r.u8()); // vhost
+        r.skip(r.u8()); // queue
+        const into = (flags & RECOVERABLE) !== 0 ? queues.get(payload, names, r.pos) : null;
         const expiresAt = r.u64();
         const priority = r.u8();
         r.skip(r.u8()); // exchange
         r.skip(r.u8()); // routing key
         r.skip(r.u32()); // properties
         const size = r.u32(); // the body, which is what queues count
-        this.segment(ref.segment).live++;
-        live.set(id, { key: `${vhost}\u0000${queue}`, msg: { handle: { id, ref }, size, priority, expiresAt }, recoverable: (flags & RECOVERABLE) !== 0 });
-        this.nextId = Math.max(this.nextId, id + 1);
+        seg.live++;
+        live.add(id, new LiveMessage({ id, ref: { segment, offset, length: payload.length } }, size, priority, expiresAt, into));
+        if (id >= this.nextId) this.nextId = id + 1;
       } else if (type === SETTLE) {
         const n = r.u32();
         for (let i = 0; i < n; i++) {
           const id = r.u64();
-          const m = live.get(id);
+          const m = live.take(id);
           if (!m) continue;
-          live.delete(id);
-          this.segment(ref.segment).settles.add(m.msg.handle.ref.segment);
-          this.segment(m.msg.handle.ref.segment).live--;
+          seg.settles.add(m.handle.ref.segment);
+          this.segment(m.handle.ref.segment).live--;
         }
       } else {
-        this.logger.warn({ segment: ref.segment, offset: ref.offset, type }, 'unknown record type in message store: skipped');
+        this.logger.warn({ segment, offset, type }, 'unknown record type in message store: skipped');
       }
     });
-    const byQueue = new Map<string, RecoveredMessage[]>();
-    const drop: StoreHandle[] = [];
+    let dropped = 0;
     for (const m of live.values()) {
-      if (!m.recoverable) {
-        drop.push(m.msg.handle);
-        continue;
+      if (m.into) m.into.messages.push(m);
+      else {
+        this.settle(m.handle);
+        dropped++;
       }
-      let list = byQueue.get(m.key);
-      if (!list) byQueue.set(m.key, (list = []));
-      list.push(m.msg);
     }
-    for (const h of drop) this.settle(h);
     this.collect();
-    this.logger.info({ records, messages: live.size - drop.length, ms: Date.now() - started }, 'message store recovered');
-    return byQueue;
+    this.logger.info({ records: progress.records, messages: live.size - dropped, ms: progress.elapsed }, 'message store recovered');
+    return [...queues.values()].filter((q) => q.messages.length > 0);
   }
 
   private segment(id: number): SegmentInfo {
