@@ -1,11 +1,13 @@
 // The agreement check behind `--compare-tools`: every scenario row measured by amqpload and by warren-perf on
-// each broker, alternating back to back `repeat` times, medians compared. The brief's bar is within 10%.
+// each broker, alternating back to back `repeat` times, medians compared (the brief's bar is within 10%).
+// Each round's own ratio is listed too: its spread is the noise the medians are read against.
 import { measure } from './measure.mjs';
+import { fmt, median, renderTable } from './table.mjs';
 
-const median = (xs) => {
-  const v = xs.filter((x) => typeof x === 'number' && x >= 0).sort((a, b) => a - b);
-  return v.length === 0 ? undefined : v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-};
+const HEAD = ['scenario', 'broker', 'amqpload', 'warren-perf', 'warren-perf vs amqpload', 'within 10%', 'warren-perf/amqpload per round (the spread)'];
+
+/** Median of the measured values (a run that measured nothing reports -1). */
+const medianMeasured = (xs) => median(xs.filter((x) => x >= 0));
 
 export async function compareTools(scenarios, brokers, opts) {
   const lines = [];
@@ -19,22 +21,15 @@ export async function compareTools(scenarios, brokers, opts) {
         opts.raw.push({ scenario: s.key, broker: b.name, round: i, amqpload: al[i].results, 'warren-perf': wp[i].results });
       }
       al[0].rows.forEach((row, i) => {
-        const w = median(wp.map((m) => m.rows[i]?.value));
-        const a = median(al.map((m) => m.rows[i]?.value));
-        const diff = typeof a === 'number' && typeof w === 'number' && a > 0 ? ((w - a) / a) * 100 : null;
+        const value = (m) => m.rows[i]?.value;
+        const a = medianMeasured(al.map(value));
+        const w = medianMeasured(wp.map(value));
+        const diff = a > 0 && w !== undefined ? ((w - a) / a) * 100 : null;
+        const perRound = al.map((m, r) => (value(m) > 0 && value(wp[r]) >= 0 ? (value(wp[r]) / value(m)).toFixed(2) : '-'));
         lines.push([row.label, b.name, fmt(a, row.unit), fmt(w, row.unit), diff === null ? '-' : `${diff >= 0 ? '+' : ''}${diff.toFixed(1)}%`,
-          diff === null ? '-' : Math.abs(diff) <= 10 ? 'yes' : 'no']);
+          diff === null ? '-' : Math.abs(diff) <= 10 ? 'yes' : 'no', perRound.join(' ')]);
       });
     }
   }
-  const head = ['scenario', 'broker', 'amqpload', 'warren-perf', 'warren-perf vs amqpload', 'within 10%'];
-  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const row = (c) => `| ${c.map((x, i) => (i < 2 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join(' | ')} |`;
-  return ['', row(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(row)].join('\n');
-}
-
-function fmt(v, unit) {
-  if (typeof v !== 'number' || v < 0) return '-';
-  if (unit === 'msg/s') return v >= 10_000 ? `${(v / 1000).toFixed(1)}k/s` : `${Math.round(v)}/s`;
-  return `${v.toFixed(v < 10 ? 2 : 0)} ${unit}`;
+  return `\n${renderTable(HEAD, lines, [0, 1, 6])}`;
 }

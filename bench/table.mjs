@@ -6,6 +6,14 @@ export const fmt = (v, unit) => {
   return `${v.toFixed(1)} ${unit}`;
 };
 
+/** The median of the finite numbers in xs, or undefined when there are none. */
+export const median = (xs) => {
+  const v = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return undefined;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+
 function verdict(row, ratio) {
   if (row.target === null) return row.better === 'lower' ? 'none set (lower is better)' : 'none set';
   if (ratio === null) return `>= ${row.target}x: not measured`;

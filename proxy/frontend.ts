@@ -66,6 +66,11 @@ export class Frontend {
     this.servers.clear();
   }
 
+  /** Brings the byte counters up to date with the live sessions (see Session.countBytes). */
+  countBytes(): void {
+    for (const s of this.sessions) s.countBytes();
+  }
+
   closeSessions(reason: string): number {
     const all = [...this.sessions];
     for (const s of all) s.destroy(reason);

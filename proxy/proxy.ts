@@ -67,6 +67,7 @@ export class Proxy implements StatsSource {
 
   snapshot(): StatsSnapshot {
     const mem = process.memoryUsage();
+    for (const f of this.frontends.values()) f.countBytes();
     return {
       proxy: { pid: process.pid, uptimeMs: Date.now() - this.started, ready: this.ready, rss: mem.rss, heapUsed: mem.heapUsed },
       vip: this.vip?.status() ?? null,

@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import type { Logger } from '../shared/log.js';
 import type { Backend, Closable, Counters } from './backend.js';
 import type { BackendPool } from './backend-pool.js';
+import { watchIdle } from './idle-watch.js';
 import { proxyHeaderV1, proxyHeaderV2 } from './proxy-protocol.js';
 
 export interface SessionOptions {
@@ -31,6 +32,10 @@ export class Session implements Closable {
   private clientClosed = false;
   private serverClosed = false;
   private ended = false;
+  /** Bytes already added to the counters (see countBytes). */
+  private countedIn = 0;
+  private countedOut = 0;
+  private stopIdleWatch: (() => void) | null = null;
   private readonly tried = new Set<Backend>();
 
   constructor(
@@ -127,24 +132,30 @@ export class Session implements Closable {
       const addrs = { srcAddress: c.remoteAddress ?? '', srcPort: c.remotePort ?? 0, dstAddress: c.localAddress ?? '', dstPort: c.localPort ?? 0 };
       server.write(proto === 'v1' ? proxyHeaderV1(addrs) : proxyHeaderV2(addrs));
     }
-    const fe = this.o.counters;
-    const pool = this.o.pool.counters;
-    c.on('data', (d: Buffer) => {
-      fe.bytesIn += d.length;
-      b.counters.bytesIn += d.length;
-      pool.bytesIn += d.length;
-    });
-    server.on('data', (d: Buffer) => {
-      fe.bytesOut += d.length;
-      b.counters.bytesOut += d.length;
-      pool.bytesOut += d.length;
-    });
-    if (this.o.idleTimeout > 0) {
-      c.setTimeout(this.o.idleTimeout, () => this.destroy(`idle for ${this.o.idleTimeout} ms`));
-    }
+    const idle = this.o.idleTimeout;
+    if (idle > 0) this.stopIdleWatch = watchIdle(c, server, idle, () => this.destroy(`idle for ${idle} ms`));
     c.pipe(server);
     server.pipe(c);
     c.resume();
+  }
+
+  /**
+   * Adds the bytes moved since the last call to the frontend, backend and pool counters. They come from
+   * the sockets' own totals, so forwarding does no per-chunk bookkeeping; the stats call this for live
+   * sessions before they read the counters, and the session once more when it ends.
+   */
+  countBytes(): void {
+    const b = this.backend;
+    // bytes a client sends while its backend is still connecting belong to whichever backend takes it
+    if (!b || !this.server || this.server.connecting) return;
+    const bytesIn = this.client.bytesRead - this.countedIn;
+    const bytesOut = this.server.bytesRead - this.countedOut;
+    this.countedIn += bytesIn;
+    this.countedOut += bytesOut;
+    for (const c of [this.o.counters, b.counters, this.o.pool.counters]) {
+      c.bytesIn += bytesIn;
+      c.bytesOut += bytesOut;
+    }
   }
 
   private assign(b: Backend): void {
@@ -167,6 +178,8 @@ export class Session implements Closable {
   private maybeEnd(): void {
     if (this.ended || !this.clientClosed || (this.server !== null && !this.serverClosed)) return;
     this.ended = true;
+    this.stopIdleWatch?.();
+    this.countBytes();
     this.o.counters.close();
     if (this.backend) this.unassign(this.backend);
     this.o.onEnd(this);

@@ -57,12 +57,16 @@ t.test('stats.json, the HTML page and /metrics show sessions and bytes', async (
   t.match(metrics, /^warren_proxy_ready 1$/m);
   t.match(metrics, /^warren_proxy_process_resident_memory_bytes \d+/m, 'process metrics too');
 
+  s2.socket.write('678');
+  await once(s2.socket, 'data');
   s1.socket.destroy();
   s2.socket.destroy();
   await waitFor('sessions closed', () => p.frontends.get('main')!.counters.cur === 0);
   j = await json();
-  t.match(j.frontends[0], { cur: 0, max: 2 });
+  t.match(j.frontends[0], { cur: 0, max: 2, bytesIn: 5 + 3, bytesOut: 2 + 2 + 5 + 3 }, 'bytes since the last read of the stats are counted when a session ends, and none twice');
+  t.match(j.pools[0], { bytesIn: 5 + 3, bytesOut: 2 + 2 + 5 + 3 });
   t.same(j.pools[0]!.backends.map((x) => x.cur), [0, 0]);
+  t.same(j.pools[0]!.backends.map((x) => x.bytesIn).sort(), [3, 5], 'each backend counts its own session');
 });
 
 t.test('/healthz is 200 with no VIP configured', async (t) => {
