@@ -46,8 +46,8 @@ export const SCENARIOS = [
         '--idle-ms', '2000', '--delete-after', ...ctx.monitor],
     ],
     rows: ([pub, drain]) => [
-      { label: 'f  ingress (publish-only)', value: pub.published_per_s, unit: 'msg/s', better: 'higher', target: null, detail: `${k(pub.totals?.published ?? 0)} queued` },
-      { label: 'f  drain (consume-only)', value: drain.drain_per_s, unit: 'msg/s', better: 'higher', target: null,
+      { label: 'f  ingress (publish-only)', value: pub.published_per_s, unit: 'msg/s', better: 'higher', target: 1.5, detail: `${k(pub.totals?.published ?? 0)} queued` },
+      { label: 'f  drain (consume-only)', value: drain.drain_per_s, unit: 'msg/s', better: 'higher', target: 1.5,
         detail: `${k(drain.totals?.consumed ?? 0)} drained in ${drain.drain_s ?? '-'} s` },
     ],
   },
@@ -58,7 +58,7 @@ export const SCENARIOS = [
     rows: ([r]) => [
       { label: 'g  100 x 100 msg/s: latency p50', value: r.latency_ms?.p50, unit: 'ms', better: 'lower', target: null,
         detail: `consumed ${k(r.consumed_per_s)}/s of ${k(r.target_per_s ?? 0)}/s scheduled` },
-      { label: 'g  100 x 100 msg/s: latency p99', value: r.latency_ms?.p99, unit: 'ms', better: 'lower', target: null, detail: `max ${ms(r.latency_ms?.max)}` },
+      { label: 'g  100 x 100 msg/s: latency p99', value: r.latency_ms?.p99, unit: 'ms', better: 'lower', target: 1, detail: `max ${ms(r.latency_ms?.max)}` },
     ],
   },
   {
@@ -70,7 +70,7 @@ export const SCENARIOS = [
     rows: ([r], broker) => {
       const m = broker.pid ? r.rss?.[String(broker.pid)] : undefined;
       return [{
-        label: `h  RSS per idle connection (${r.requested ?? '-'} asked)`, value: m?.per_connection_kb, unit: 'KB', better: 'lower', target: null,
+        label: `h  RSS per idle connection (${r.requested ?? '-'} asked)`, value: m?.per_connection_kb, unit: 'KB', better: 'lower', target: 1,
         detail: m ? `RSS ${m.before_mb} -> ${m.held_mb} MB, ${r.opened}/${r.requested} opened${r.failed ? `, ${r.failed} failed: ${Object.keys(r.errors ?? {})[0] ?? ''}` : ''}` : 'no broker pid',
       }];
     },

@@ -14,10 +14,13 @@ export const median = (xs) => {
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 };
 
+/** row.target bounds Warren/RabbitMQ: at least it when higher is better, at most it when lower is. */
 function verdict(row, ratio) {
   if (row.target === null) return row.better === 'lower' ? 'none set (lower is better)' : 'none set';
-  if (ratio === null) return `>= ${row.target}x: not measured`;
-  return `>= ${row.target}x: ${ratio >= row.target ? 'met' : 'MISSED'}`;
+  const lower = row.better === 'lower';
+  const bar = `${lower ? '<=' : '>='} ${row.target}x`;
+  if (ratio === null) return `${bar}: not measured`;
+  return `${bar}: ${(lower ? ratio <= row.target : ratio >= row.target) ? 'met' : 'MISSED'}`;
 }
 
 /** rows: [{ label, unit, better, target, warren, rabbit, warrenDetail, rabbitDetail }] */
