@@ -5,7 +5,7 @@ import type { User } from '../broker/users.js';
 import type { Vhost } from '../broker/vhost.js';
 import type { NodeConfig } from '../config.js';
 import { hasPermissions, hasTag } from './auth.js';
-import { notFound } from './http-error.js';
+import { HttpError, notFound } from './http-error.js';
 import type { Rates } from './rates.js';
 
 /** What the API handlers work with. */
@@ -21,12 +21,21 @@ export interface MgmtContext {
   mgmtPort(): number;
 }
 
-/** The vhost named, or 404. Who may see it is the route's guard's to say. */
-export function vhostOf(ctx: MgmtContext, name: string): Vhost {
+/** The vhost named, or the error `missing` makes: RabbitMQ's endpoints word a missing vhost differently. */
+export function vhostOr(ctx: MgmtContext, name: string, missing: () => HttpError): Vhost {
   const v = ctx.broker.vhosts.get(name);
-  if (!v) throw notFound();
+  if (!v) throw missing();
   return v;
 }
+
+/** The vhost named, or 404. Who may see it is the route's guard's to say. */
+export const vhostOf = (ctx: MgmtContext, name: string): Vhost => vhostOr(ctx, name, notFound);
+
+/**
+ * The vhost a PUT or POST creates something in: RabbitMQ's handlers check it before reading the body,
+ * and word a missing one otherwise than a missing object.
+ */
+export const vhostToWrite = (ctx: MgmtContext, name: string): Vhost => vhostOr(ctx, name, () => new HttpError(404, 'not_found', 'vhost_not_found'));
 
 /**
  * The vhosts whose objects a list shows, as RabbitMQ filters them: the one the path names (404 if

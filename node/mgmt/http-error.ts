@@ -1,12 +1,15 @@
+/** Why, as RabbitMQ says it: a message, or an Erlang term it left unformatted, which its JSON shows as a list. */
+export type Reason = string | readonly unknown[];
+
 /** An API failure with its HTTP status; the body is RabbitMQ's `{ error, reason }` shape. */
 export class HttpError extends Error {
   override readonly name: string = 'HttpError';
   constructor(
     readonly status: number,
     readonly error: string,
-    readonly reason: string,
+    readonly reason: Reason,
   ) {
-    super(`${status} ${error}: ${reason}`);
+    super(`${status} ${error}: ${typeof reason === 'string' ? reason : JSON.stringify(reason)}`);
   }
 }
 
@@ -21,6 +24,6 @@ export class LoginFailed extends HttpError {
   }
 }
 
-export const badRequest = (reason: string): HttpError => new HttpError(400, 'bad_request', reason);
+export const badRequest = (reason: Reason): HttpError => new HttpError(400, 'bad_request', reason);
 export const notFound = (what = 'Not Found'): HttpError => new HttpError(404, 'Object Not Found', what);
 export const unauthorized = (reason: string): HttpError => new HttpError(401, 'not_authorised', reason);

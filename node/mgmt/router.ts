@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { User } from '../broker/users.js';
 import type { Guard } from './guards.js';
+import { sortedBy, type ListItem, type ListOrder } from './list-order.js';
 
 export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
@@ -41,6 +42,11 @@ export class Router {
 
   add(method: Exclude<Method, 'PUT'>, pattern: string, guard: Guard, handler: Handler): this {
     return this.route(method, pattern, guard, handler);
+  }
+
+  /** A GET answering a list, in RabbitMQ's default order for it. */
+  list(pattern: string, guard: Guard, order: ListOrder, handler: (req: Request) => Promise<ListItem[]> | ListItem[]): this {
+    return this.route('GET', pattern, guard, async (req) => sortedBy(await handler(req), order));
   }
 
   put(pattern: string, guard: Guard, handler: PutHandler): this {

@@ -104,8 +104,8 @@ export function bindingJson(b: Binding): Record<string, unknown> {
 }
 
 /** A queue's implicit binding from the default exchange, which RabbitMQ lists among the bindings. */
-export function defaultBindingJson(vhost: string, q: Queue): Record<string, unknown> {
-  return { source: '', vhost, destination: q.name, destination_type: 'queue', routing_key: q.name, arguments: {}, properties_key: propertiesKey(q.name, {}) };
+export function defaultBindingJson(vhost: string, queue: string): Record<string, unknown> {
+  return { source: '', vhost, destination: queue, destination_type: 'queue', routing_key: queue, arguments: {}, properties_key: propertiesKey(queue, {}) };
 }
 
 export function connectionJson(c: AmqpConnection, node: string, rates: Rates): Record<string, unknown> {

@@ -3,7 +3,7 @@ import type { Access, Permission } from '../broker/permissions.js';
 import type { TopicAccess, TopicPermissions } from '../broker/topic-permissions.js';
 import type { User } from '../broker/users.js';
 import type { Vhost } from '../broker/vhost.js';
-import { vhostOf, type MgmtContext } from './context.js';
+import type { MgmtContext } from './context.js';
 import { unauthorized } from './http-error.js';
 
 /**
@@ -21,15 +21,21 @@ export class UserAccess {
   ) {}
 
   /**
-   * The user's access to a vhost: 404 if it does not exist; 401 if the user has no permission there.
-   * Only administrators get this far without one (the routes' 'vhost' guard refuses anyone else), and
-   * RabbitMQ refuses them the channel.
+   * The user's access to a vhost the route has found (each route words a missing vhost as RabbitMQ's
+   * does): 401 if the user has no permission there. Only administrators get this far without one (the
+   * routes' 'vhost' guard refuses anyone else), and RabbitMQ refuses them the channel.
    */
-  static of(ctx: MgmtContext, user: User, vhost: string): UserAccess {
-    const v = vhostOf(ctx, vhost);
-    const permission = ctx.broker.permission(vhost, user.name);
+  static of(ctx: MgmtContext, user: User, v: Vhost): UserAccess {
+    const permission = ctx.broker.permission(v.name, user.name);
     if (!permission) throw unauthorized('Access refused.');
     return new UserAccess(v, user.name, permission, ctx.broker.topicPermissions);
+  }
+
+  /** As `of`, for endpoints RabbitMQ runs on a channel it opens (get, publish): opening one in a missing vhost is refused alike. */
+  static onChannel(ctx: MgmtContext, user: User, vhost: string): UserAccess {
+    const v = ctx.broker.vhosts.get(vhost);
+    if (!v) throw unauthorized('Access refused.');
+    return UserAccess.of(ctx, user, v);
   }
 
   /** Throws AMQP's 403 unless the user has this access to the named queue or exchange ('' is the default exchange). */

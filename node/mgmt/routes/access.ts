@@ -3,6 +3,7 @@ import { DEFAULT_HASHING, isHashingAlgorithm, type HashingAlgorithm } from '../.
 import { hasPermissions, hasTag } from '../auth.js';
 import { vhostOf, type MgmtContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
+import { BY_VHOST_NAME, PERMISSIONS } from '../list-order.js';
 import { upsert, type Router } from '../router.js';
 import { userJson, vhostJson } from '../shapes.js';
 import { objectBody, optionalString, regexString } from './body.js';
@@ -32,7 +33,7 @@ function permissionJson(vhost: string, user: string, p: Permission): Record<stri
 export function accessRoutes(r: Router, ctx: MgmtContext): void {
   const b = ctx.broker;
   // monitoring users list every vhost, though other lists show them only the objects of their own
-  r.add('GET', '/api/vhosts', 'management', (req) => {
+  r.list('/api/vhosts', 'management', BY_VHOST_NAME, (req) => {
     const all = hasTag(req.user, 'monitoring');
     return [...b.vhosts.keys()].filter((v) => all || hasPermissions(b, req.user, v)).map((name) => vhostJson(name, b.vhostMetadata.get(name)));
   });
@@ -57,12 +58,12 @@ export function accessRoutes(r: Router, ctx: MgmtContext): void {
     b.deleteVhost(name);
     return undefined;
   });
-  r.add('GET', '/api/vhosts/{vhost}/permissions', 'administrator', (req) => {
+  r.list('/api/vhosts/{vhost}/permissions', 'administrator', PERMISSIONS, (req) => {
     const v = vhostOf(ctx, req.params['vhost']!);
     return [...(b.permissions.get(v.name) ?? new Map<string, Permission>())].map(([u, p]) => permissionJson(v.name, u, p));
   });
 
-  r.add('GET', '/api/users', 'administrator', () => [...b.users.values()].map(userJson));
+  r.list('/api/users', 'administrator', BY_VHOST_NAME, () => [...b.users.values()].map(userJson));
   r.add('GET', '/api/users/{user}', 'administrator', (req) => {
     const u = b.users.get(req.params['user']!);
     if (!u) throw notFound();
@@ -84,9 +85,9 @@ export function accessRoutes(r: Router, ctx: MgmtContext): void {
     if (!b.deleteUser(req.params['user']!)) throw notFound();
     return undefined;
   });
-  r.add('GET', '/api/users/{user}/permissions', 'administrator', (req) => {
+  r.list('/api/users/{user}/permissions', 'administrator', PERMISSIONS, (req) => {
     const user = req.params['user']!;
-    const out: unknown[] = [];
+    const out: ReturnType<typeof permissionJson>[] = [];
     for (const [vhost, perms] of b.permissions) {
       const p = perms.get(user);
       if (p) out.push(permissionJson(vhost, user, p));
@@ -94,8 +95,8 @@ export function accessRoutes(r: Router, ctx: MgmtContext): void {
     return out;
   });
 
-  r.add('GET', '/api/permissions', 'administrator', () => {
-    const out: unknown[] = [];
+  r.list('/api/permissions', 'administrator', PERMISSIONS, () => {
+    const out: ReturnType<typeof permissionJson>[] = [];
     for (const [vhost, perms] of b.permissions) for (const [user, p] of perms) out.push(permissionJson(vhost, user, p));
     return out;
   });
@@ -107,8 +108,7 @@ export function accessRoutes(r: Router, ctx: MgmtContext): void {
   r.put('/api/permissions/{vhost}/{user}', 'administrator', async (req) => {
     const body = objectBody(await req.body());
     const { vhost, user } = req.params as { vhost: string; user: string };
-    if (!b.vhosts.has(vhost)) throw badRequest(`vhost '${vhost}' does not exist`);
-    if (!b.users.has(user)) throw badRequest(`user '${user}' does not exist`);
+    if (!b.vhosts.has(vhost) || !b.users.has(user)) throw badRequest('vhost_or_user_not_found');
     const existed = b.permission(vhost, user) !== undefined;
     b.setPermission(vhost, user, new Permission(regexString(body, 'configure'), regexString(body, 'write'), regexString(body, 'read')));
     return upsert(existed);

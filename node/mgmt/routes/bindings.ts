@@ -4,9 +4,10 @@ import { notFound as noSuch } from '../../broker/errors.js';
 import type { Vhost } from '../../broker/vhost.js';
 import { reported } from '../amqp-errors.js';
 import { propertiesKey } from '../binding-key.js';
-import { listedVhosts, vhostOf, type MgmtContext } from '../context.js';
+import { listedVhosts, vhostOf, vhostToWrite, type MgmtContext } from '../context.js';
 import { notFound } from '../http-error.js';
 import { jsonToTable } from '../json-args.js';
+import { BINDINGS } from '../list-order.js';
 import type { Request, Router } from '../router.js';
 import { bindingJson, defaultBindingJson } from '../shapes.js';
 import { UserAccess } from '../user-access.js';
@@ -41,27 +42,25 @@ function checkedDestination(access: UserAccess, source: string, kind: Kind, dest
 }
 
 export function bindingRoutes(r: Router, ctx: MgmtContext): void {
-  // each vhost's implicit default-exchange bindings first, as RabbitMQ lists them
   const list = (req: Request) =>
     listedVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [
-      ...[...v.queues.values()].map((q) => defaultBindingJson(v.name, q)),
+      ...[...v.queues.keys()].map((q) => defaultBindingJson(v.name, q)),
       ...[...v.exchanges.values()].flatMap((x) => [...x.bindings.values()].map(bindingJson)),
     ]);
-  r.add('GET', '/api/bindings', 'vhost', list);
-  r.add('GET', '/api/bindings/{vhost}', 'vhost', list);
+  r.list('/api/bindings', 'vhost', BINDINGS, list);
+  r.list('/api/bindings/{vhost}', 'vhost', BINDINGS, list);
 
   for (const kind of ['q', 'e'] as const) {
     const base = `/api/bindings/{vhost}/e/{source}/${kind}/{dest}`;
-    /** The bindings between the two ends, as `v` has them: 404 when an end is missing. */
-    const between = (v: Vhost, req: Request) => {
-      const x = v.exchanges.get(req.params['source']!);
-      const d = destination(v, kind, req.params['dest']!);
-      if (!x || !d) throw notFound();
-      return [...x.bindings.values()].filter((b) => b.destination === d);
+    /** The bindings between the two ends, as `v` has them: none when an end is missing, as RabbitMQ lists them. */
+    const between = (v: Vhost | undefined, req: Request) => {
+      const x = v?.exchanges.get(req.params['source']!);
+      const d = v && destination(v, kind, req.params['dest']!);
+      return [...(x?.bindings.values() ?? [])].filter((b) => d !== undefined && b.destination === d);
     };
-    r.add('GET', base, 'vhost', (req) => between(vhostOf(ctx, req.params['vhost']!), req).map(bindingJson));
+    r.list(base, 'vhost', BINDINGS, (req) => between(ctx.broker.vhosts.get(req.params['vhost']!), req).map(bindingJson));
     r.add('POST', base, 'vhost', async (req, res: ServerResponse) => {
-      const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
+      const access = UserAccess.of(ctx, req.user, vhostToWrite(ctx, req.params['vhost']!));
       const body = objectBody(await req.body());
       const routingKey = optionalString(body, 'routing_key', '');
       const args = jsonToTable(body['arguments']);
@@ -81,7 +80,7 @@ export function bindingRoutes(r: Router, ctx: MgmtContext): void {
     };
     r.add('GET', `${base}/{props}`, 'vhost', (req) => bindingJson(one(vhostOf(ctx, req.params['vhost']!), req)));
     r.add('DELETE', `${base}/{props}`, 'vhost', (req) => {
-      const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
+      const access = UserAccess.of(ctx, req.user, vhostOf(ctx, req.params['vhost']!));
       const b = one(access.vhost, req);
       reported('direct', () => {
         access.vhost.unbind(b.source.name, checkedDestination(access, b.source.name, kind, b.destination.name, b.routingKey), b.routingKey, b.arguments);

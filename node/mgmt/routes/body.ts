@@ -24,6 +24,14 @@ export function stringValue(o: Record<string, unknown>, key: string): string {
   return v;
 }
 
+/** An integer as RabbitMQ's parse_int reads one: a number (truncated) or a string of decimal digits; else 400 `["not_integer", value]`. */
+export function integerValue(o: Record<string, unknown>, key: string): number {
+  const v = o[key];
+  if (typeof v === 'number') return Math.trunc(v);
+  if (typeof v === 'string' && /^[+-]?[0-9]+$/.test(v)) return Number(v);
+  throw badRequest(['not_integer', v ?? null]);
+}
+
 /** A required string that must be a valid regular expression (permission patterns), or 400 naming the key. */
 export function regexString(o: Record<string, unknown>, key: string): string {
   const v = o[key];

@@ -4,6 +4,7 @@ import type { User } from '../../broker/users.js';
 import { hasTag } from '../auth.js';
 import { vhostOf, type MgmtContext } from '../context.js';
 import { notFound, unauthorized } from '../http-error.js';
+import { BY_VHOST_NAME } from '../list-order.js';
 import type { Request, Router } from '../router.js';
 import { channelJson, channelName, connectionJson, consumerJson } from '../shapes.js';
 
@@ -33,18 +34,18 @@ export function connectionRoutes(r: Router, ctx: MgmtContext): void {
     return owned(req.user, c, tag);
   };
   const connections = (req: Request) => listed(req).map((c) => connectionJson(c, ctx.node, ctx.rates));
-  r.add('GET', '/api/connections', 'management', connections);
-  r.add('GET', '/api/vhosts/{vhost}/connections', 'vhost', connections);
+  r.list('/api/connections', 'management', BY_VHOST_NAME, connections);
+  r.list('/api/vhosts/{vhost}/connections', 'vhost', BY_VHOST_NAME, connections);
   r.add('GET', '/api/connections/{name}', 'management', (req) => connectionJson(byName(req), ctx.node, ctx.rates));
   r.add('DELETE', '/api/connections/{name}', 'management', (req) => {
     const reason = req.raw.headers['x-reason'];
     byName(req, 'administrator').forceClose(typeof reason === 'string' ? reason : 'Closed via management plugin');
     return undefined;
   });
-  r.add('GET', '/api/connections/{name}/channels', 'management', (req) => [...byName(req).channelList].map((ch) => channelJson(ch, ctx.node, ctx.rates)));
+  r.list('/api/connections/{name}/channels', 'management', BY_VHOST_NAME, (req) => [...byName(req).channelList].map((ch) => channelJson(ch, ctx.node, ctx.rates)));
 
   const channels = (req: Request) => listed(req).flatMap((c) => [...c.channelList]);
-  r.add('GET', '/api/channels', 'management', (req) => channels(req).map((ch) => channelJson(ch, ctx.node, ctx.rates)));
+  r.list('/api/channels', 'management', BY_VHOST_NAME, (req) => channels(req).map((ch) => channelJson(ch, ctx.node, ctx.rates)));
   r.add('GET', '/api/channels/{name}', 'management', (req) => {
     const ch = open()
       .flatMap((c) => [...c.channelList])

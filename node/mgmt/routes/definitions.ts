@@ -3,7 +3,7 @@ import { VERSION } from '../../amqp/server-properties.js';
 import { Permission } from '../../broker/permissions.js';
 import { TopicPermission } from '../../broker/topic-permissions.js';
 import type { Vhost } from '../../broker/vhost.js';
-import { vhostOf, type MgmtContext } from '../context.js';
+import { vhostOr, vhostToWrite, type MgmtContext } from '../context.js';
 import { badRequest } from '../http-error.js';
 import { jsonToTable, tableToJson } from '../json-args.js';
 import { parametersOf } from '../policy-parameters.js';
@@ -141,16 +141,17 @@ export function definitionRoutes(r: Router, ctx: MgmtContext): void {
     global_parameters: [],
     ...vhostDefinitions([...b.vhosts.values()], true),
   }));
-  r.add('GET', '/api/definitions/{vhost}', 'administrator', (req) => ({
-    rabbit_version: VERSION,
-    ...vhostDefinitions([vhostOf(ctx, req.params['vhost']!)], false),
-  }));
+  r.add('GET', '/api/definitions/{vhost}', 'administrator', (req) => {
+    // RabbitMQ's export of a missing vhost fails as a bad request, not as a missing object
+    const v = vhostOr(ctx, req.params['vhost']!, () => badRequest('vhost_not_found'));
+    return { rabbit_version: VERSION, ...vhostDefinitions([v], false) };
+  });
   r.add('POST', '/api/definitions', 'administrator', async (req) => {
     importDefinitions(ctx, objectBody(await req.body()));
     return undefined;
   });
   r.add('POST', '/api/definitions/{vhost}', 'administrator', async (req) => {
-    const v = vhostOf(ctx, req.params['vhost']!);
+    const v = vhostToWrite(ctx, req.params['vhost']!);
     importDefinitions(ctx, objectBody(await req.body()), v.name);
     return undefined;
   });

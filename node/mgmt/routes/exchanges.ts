@@ -4,9 +4,10 @@ import type { Exchange } from '../../broker/exchange.js';
 import { Message } from '../../broker/message.js';
 import type { Queue } from '../../broker/queue.js';
 import { reported } from '../amqp-errors.js';
-import { listedVhosts, vhostOf, type MgmtContext } from '../context.js';
+import { listedVhosts, vhostOf, vhostToWrite, type MgmtContext } from '../context.js';
 import { badRequest, HttpError, notFound } from '../http-error.js';
 import { jsonToTable } from '../json-args.js';
+import { BINDINGS, BY_VHOST_NAME } from '../list-order.js';
 import { upsert, type Request, type Router } from '../router.js';
 import { bindingJson, exchangeDetailJson, exchangeJson } from '../shapes.js';
 import { UserAccess } from '../user-access.js';
@@ -32,8 +33,8 @@ function publishTarget(access: UserAccess, name: string, routingKey: string): Ex
 export function exchangeRoutes(r: Router, ctx: MgmtContext): void {
   const list = (req: Request) =>
     listedVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...v.exchanges.values()].map((x) => exchangeJson(x, ctx.rates)));
-  r.add('GET', '/api/exchanges', 'vhost', list);
-  r.add('GET', '/api/exchanges/{vhost}', 'vhost', list);
+  r.list('/api/exchanges', 'vhost', BY_VHOST_NAME, list);
+  r.list('/api/exchanges/{vhost}', 'vhost', BY_VHOST_NAME, list);
 
   const exchange = (req: Request) => {
     const x = vhostOf(ctx, req.params['vhost']!).exchanges.get(exchangeName(req));
@@ -42,7 +43,7 @@ export function exchangeRoutes(r: Router, ctx: MgmtContext): void {
   };
   r.add('GET', '/api/exchanges/{vhost}/{name}', 'vhost', (req) => exchangeDetailJson(exchange(req), ctx.rates));
   r.put('/api/exchanges/{vhost}/{name}', 'vhost', async (req) => {
-    const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
+    const access = UserAccess.of(ctx, req.user, vhostToWrite(ctx, req.params['vhost']!));
     const body = objectBody(await req.body());
     const name = req.params['name']!;
     const existed = access.vhost.exchanges.has(name);
@@ -62,7 +63,7 @@ export function exchangeRoutes(r: Router, ctx: MgmtContext): void {
     return upsert(existed);
   });
   r.add('DELETE', '/api/exchanges/{vhost}/{name}', 'vhost', (req) => {
-    const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
+    const access = UserAccess.of(ctx, req.user, vhostOf(ctx, req.params['vhost']!));
     const x = access.vhost.exchanges.get(exchangeName(req));
     if (!x) throw notFound();
     reported('direct', () => {
@@ -71,14 +72,16 @@ export function exchangeRoutes(r: Router, ctx: MgmtContext): void {
     });
     return undefined;
   });
-  r.add('GET', '/api/exchanges/{vhost}/{name}/bindings/source', 'vhost', (req) => [...exchange(req).bindings.values()].map(bindingJson));
-  r.add('GET', '/api/exchanges/{vhost}/{name}/bindings/destination', 'vhost', (req) => [...exchange(req).inbound].map(bindingJson));
+  // RabbitMQ lists a missing exchange's bindings (or a missing vhost's) as none
+  const existing = (req: Request) => ctx.broker.vhosts.get(req.params['vhost']!)?.exchanges.get(exchangeName(req));
+  r.list('/api/exchanges/{vhost}/{name}/bindings/source', 'vhost', BINDINGS, (req) => [...(existing(req)?.bindings.values() ?? [])].map(bindingJson));
+  r.list('/api/exchanges/{vhost}/{name}/bindings/destination', 'vhost', BINDINGS, (req) => [...(existing(req)?.inbound ?? [])].map(bindingJson));
 
   r.add('POST', '/api/exchanges/{vhost}/{name}/publish', 'vhost', async (req) => {
     const body = objectBody(await req.body());
     // the body's keys before the user's access to the vhost, as RabbitMQ checks them
     requireKeys(body, PUBLISH_KEYS);
-    const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
+    const access = UserAccess.onChannel(ctx, req.user, req.params['vhost']!);
     const v = access.vhost;
     const payload = stringValue(body, 'payload');
     const encoding = stringValue(body, 'payload_encoding');

@@ -49,13 +49,15 @@ export function messageJson(msg: Message, redelivered: boolean, remaining: numbe
   const body = truncate !== undefined ? msg.body.subarray(0, truncate) : msg.body;
   const text = body.toString('utf8');
   const printable = encoding === 'auto' && Buffer.from(text, 'utf8').equals(body);
+  const properties = propertiesJson(msg.properties);
   return {
     payload_bytes: msg.body.length,
     redelivered,
     exchange: msg.exchange,
     routing_key: msg.routingKey,
     message_count: remaining,
-    properties: propertiesJson(msg.properties),
+    // no properties are Erlang's empty proplist, which RabbitMQ's JSON shows as a list
+    properties: Object.keys(properties).length > 0 ? properties : [],
     payload: printable ? text : body.toString('base64'),
     payload_encoding: printable ? 'string' : 'base64',
   };

@@ -4,22 +4,22 @@ import { VERSION } from '../../amqp/server-properties.js';
 import { EXCHANGE_TYPES } from '../../broker/exchange-types/index.js';
 import { Message } from '../../broker/message.js';
 import { MessageCounters } from '../../broker/stats.js';
-import type { MgmtContext } from '../context.js';
+import type { Vhost } from '../../broker/vhost.js';
+import { hasTag } from '../auth.js';
+import { listedVhosts, vhostOf, type MgmtContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import type { Router } from '../router.js';
 import { UserAccess } from '../user-access.js';
 
-/** Node-wide counters, refilled on every overview read; one object, so its rates can be sampled. */
-const overviewCounters = new MessageCounters();
-
-function totals(ctx: MgmtContext): { counters: MessageCounters; ready: number; unacked: number; queues: number; exchanges: number; consumers: number } {
-  const counters = Object.assign(overviewCounters, new MessageCounters());
+/** The vhosts' counters, summed into `counters` (refilled on every read, so its rates can be sampled), and their totals. */
+function totals(vhosts: readonly Vhost[], counters: MessageCounters): { ready: number; unacked: number; queues: number; exchanges: number; consumers: number } {
+  Object.assign(counters, new MessageCounters());
   let ready = 0,
     unacked = 0,
     queues = 0,
     exchanges = 0,
     consumers = 0;
-  for (const v of ctx.broker.vhosts.values()) {
+  for (const v of vhosts) {
     for (const q of v.queues.values()) {
       queues++;
       ready += q.messageCount;
@@ -37,10 +37,21 @@ function totals(ctx: MgmtContext): { counters: MessageCounters; ready: number; u
       counters.publish += x.stats.publishIn;
     }
   }
-  return { counters, ready, unacked, queues, exchanges, consumers };
+  return { ready, unacked, queues, exchanges, consumers };
 }
 
-const overviewKey = {};
+/** What one viewer's overviews are sampled in: every monitoring user shares the node-wide one, others have their own. */
+interface Sampled {
+  readonly counters: MessageCounters;
+  readonly depth: object;
+}
+const NODE_WIDE = {};
+const sampled = new WeakMap<object, Sampled>();
+function sampledFor(key: object): Sampled {
+  let s = sampled.get(key);
+  if (!s) sampled.set(key, (s = { counters: new MessageCounters(), depth: {} }));
+  return s;
+}
 
 /** How /api/overview describes the exchange types this node has (RabbitMQ's words for the AMQP ones). */
 const TYPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
@@ -52,10 +63,22 @@ const TYPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
 };
 
 export function overviewRoutes(r: Router, ctx: MgmtContext): void {
-  r.add('GET', '/api/overview', 'management', () => {
-    const t = totals(ctx);
-    const conns = [...ctx.amqp.connections];
-    const queueDepth = ctx.rates.rates(overviewKey, { ready: t.ready, unacked: t.unacked }, ['ready', 'unacked']);
+  /**
+   * As RabbitMQ's: monitoring users (and administrators) see the whole node; anyone else only the objects
+   * and messages of the vhosts they have permissions in, their own connections and channels, and neither
+   * the consumer count nor the node's name, listeners and contexts.
+   */
+  r.add('GET', '/api/overview', 'management', (req) => {
+    const monitor = hasTag(req.user, 'monitoring');
+    const { counters, depth } = sampledFor(monitor ? NODE_WIDE : req.user);
+    const t = totals(monitor ? [...ctx.broker.vhosts.values()] : listedVhosts(ctx, req.user), counters);
+    const conns = [...ctx.amqp.connections].filter((c) => monitor || c.user?.name === req.user.name);
+    const queueDepth = ctx.rates.rates(depth, { ready: t.ready, unacked: t.unacked }, ['ready', 'unacked']);
+    const node = {
+      node: ctx.node,
+      listeners: [{ node: ctx.node, protocol: 'amqp', ip_address: ctx.config.amqpHost, port: ctx.amqp.port }],
+      contexts: [{ node: ctx.node, description: 'Warren Management', path: '/', port: String(ctx.mgmtPort()) }],
+    };
     return {
       management_version: VERSION,
       rates_mode: 'basic',
@@ -64,8 +87,7 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
       product_name: 'Warren',
       product_version: VERSION,
       cluster_name: ctx.node,
-      node: ctx.node,
-      message_stats: ctx.rates.messageStats(t.counters),
+      message_stats: ctx.rates.messageStats(counters),
       queue_totals: {
         messages: t.ready + t.unacked,
         messages_ready: t.ready,
@@ -77,10 +99,9 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
         channels: conns.reduce((n, c) => n + [...c.channelList].length, 0),
         exchanges: t.exchanges,
         queues: t.queues,
-        consumers: t.consumers,
+        ...(monitor ? { consumers: t.consumers } : {}),
       },
-      listeners: [{ node: ctx.node, protocol: 'amqp', ip_address: ctx.config.amqpHost, port: ctx.amqp.port }],
-      contexts: [{ node: ctx.node, description: 'Warren Management', path: '/', port: String(ctx.mgmtPort()) }],
+      ...(monitor ? node : {}),
     };
   });
 
@@ -98,7 +119,7 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
 
   // run as the user, as RabbitMQ's is: an administrator without permissions in the vhost is refused
   r.add('GET', '/api/aliveness-test/{vhost}', 'vhost', (req) => {
-    const v = UserAccess.of(ctx, req.user, req.params['vhost']!).vhost;
+    const v = UserAccess.of(ctx, req.user, vhostOf(ctx, req.params['vhost']!)).vhost;
     const q = v.declareQueue({ name: 'aliveness-test', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, null);
     v.enqueue([q], Message.fromProperties('', 'aliveness-test', {}, Buffer.from('test_message')));
     const got = q.get(true);

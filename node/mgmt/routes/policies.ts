@@ -1,11 +1,13 @@
 import { PolicyError, type ApplyTo, type PolicyKind } from '../../broker/policies.js';
 import type { Vhost } from '../../broker/vhost.js';
-import { listedVhosts, vhostOf, type MgmtContext } from '../context.js';
+import { listedVhosts, vhostOf, vhostToWrite, type MgmtContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
+import { PARAMETERS, POLICIES } from '../list-order.js';
 import { parametersOf, policyKindOf } from '../policy-parameters.js';
 import { upsert, type Request, type Router } from '../router.js';
 import { policyJson } from '../shapes.js';
 import { objectBody, optionalString } from './body.js';
+import { requireKeys } from './required-keys.js';
 
 /** Validates a policy body as RabbitMQ does and applies it; PolicyError becomes 400 with every problem. */
 export function putPolicy(ctx: MgmtContext, kind: PolicyKind, vhost: string, name: string, body: Record<string, unknown>): void {
@@ -33,8 +35,8 @@ export function policyRoutes(r: Router, ctx: MgmtContext): void {
     // anyone may list them; one by name only those who may change it, as in RabbitMQ
     const guard = kind === 'policy' ? 'policies' : 'administrator';
     const list = (req: Request) => listedVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...policiesOf(v, kind).values()].map(policyJson));
-    r.add('GET', path, 'management', list);
-    r.add('GET', `${path}/{vhost}`, 'vhost', list);
+    r.list(path, 'management', POLICIES, list);
+    r.list(`${path}/{vhost}`, 'vhost', POLICIES, list);
     r.add('GET', `${path}/{vhost}/{name}`, guard, (req) => {
       const v = vhostOf(ctx, req.params['vhost']!);
       const p = policiesOf(v, kind).get(req.params['name']!);
@@ -42,7 +44,7 @@ export function policyRoutes(r: Router, ctx: MgmtContext): void {
       return policyJson(p);
     });
     r.put(`${path}/{vhost}/{name}`, guard, async (req) => {
-      const v = vhostOf(ctx, req.params['vhost']!);
+      const v = vhostToWrite(ctx, req.params['vhost']!);
       const existed = policiesOf(v, kind).has(req.params['name']!);
       putPolicy(ctx, kind, v.name, req.params['name']!, objectBody(await req.body()));
       return upsert(existed);
@@ -56,20 +58,21 @@ export function policyRoutes(r: Router, ctx: MgmtContext): void {
 
   // RabbitMQ lets policymakers set operator policies as parameters, though not through /api/operator-policies
   const params = (req: Request) => listedVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => parametersOf(v, req.params['component']));
-  r.add('GET', '/api/parameters', 'policies', params);
-  r.add('GET', '/api/parameters/{component}', 'policies', params);
-  r.add('GET', '/api/parameters/{component}/{vhost}', 'policies', params);
+  r.list('/api/parameters', 'policies', PARAMETERS, params);
+  r.list('/api/parameters/{component}', 'policies', PARAMETERS, params);
+  r.list('/api/parameters/{component}/{vhost}', 'policies', PARAMETERS, params);
   r.add('GET', '/api/parameters/{component}/{vhost}/{name}', 'policies', (req) => {
     const v = vhostOf(ctx, req.params['vhost']!);
     const found = parametersOf(v, req.params['component']).find((p) => p.name === req.params['name']);
     if (!found) throw notFound();
     return found;
   });
-  // a (operator) policy written as a parameter is that policy, as in RabbitMQ
+  // an operator policy written as a parameter is that policy; a policy RabbitMQ refuses to set so
   r.put('/api/parameters/{component}/{vhost}/{name}', 'policies', async (req) => {
-    const v = vhostOf(ctx, req.params['vhost']!);
+    const v = vhostToWrite(ctx, req.params['vhost']!);
     const body = objectBody(await req.body());
-    if (body['value'] === undefined) throw badRequest('value is required');
+    requireKeys(body, ['value']);
+    if (req.params['component'] === 'policy') throw badRequest('policies may not be set using this method');
     const existed = parametersOf(v, req.params['component']).some((p) => p.name === req.params['name']);
     putParameter(ctx, v, req.params['component']!, req.params['name']!, body['value']);
     return upsert(existed);

@@ -2,13 +2,14 @@ import type { ChannelConsumer } from '../../amqp/channel-consumer.js';
 import type { Queue } from '../../broker/queue.js';
 import type { Vhost } from '../../broker/vhost.js';
 import { reported } from '../amqp-errors.js';
-import { listedVhosts, vhostOf, type MgmtContext } from '../context.js';
+import { listedVhosts, vhostOf, vhostToWrite, type MgmtContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
 import { jsonToTable } from '../json-args.js';
+import { BINDINGS, BY_VHOST_NAME } from '../list-order.js';
 import { upsert, type Request, type Router } from '../router.js';
 import { bindingJson, defaultBindingJson, queueDetailJson, queueJson, type QueueView } from '../shapes.js';
 import { UserAccess } from '../user-access.js';
-import { objectBody, optionalBool, stringValue } from './body.js';
+import { integerValue, objectBody, optionalBool, stringValue } from './body.js';
 import { messageJson } from './messages.js';
 import { requireKeys } from './required-keys.js';
 
@@ -40,8 +41,8 @@ export function queueRoutes(r: Router, ctx: MgmtContext): void {
     const view = viewer();
     return listedVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...v.queues.values()].map((q) => queueJson(q, view(v, q))));
   };
-  r.add('GET', '/api/queues', 'vhost', list);
-  r.add('GET', '/api/queues/{vhost}', 'vhost', list);
+  r.list('/api/queues', 'vhost', BY_VHOST_NAME, list);
+  r.list('/api/queues/{vhost}', 'vhost', BY_VHOST_NAME, list);
 
   const queue = (req: Request) => {
     const v = vhostOf(ctx, req.params['vhost']!);
@@ -54,7 +55,7 @@ export function queueRoutes(r: Router, ctx: MgmtContext): void {
     return queueDetailJson(q, viewer()(v, q));
   });
   r.put('/api/queues/{vhost}/{name}', 'vhost', async (req) => {
-    const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
+    const access = UserAccess.of(ctx, req.user, vhostToWrite(ctx, req.params['vhost']!));
     const body = objectBody(await req.body());
     const name = req.params['name']!;
     const existed = access.vhost.queues.has(name);
@@ -75,7 +76,7 @@ export function queueRoutes(r: Router, ctx: MgmtContext): void {
 
   /** A queue to act on as the user, who needs this access to it: 404 before the permission, as RabbitMQ checks. */
   const actOn = (req: Request, needs: 'configure' | 'read') => {
-    const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
+    const access = UserAccess.of(ctx, req.user, vhostOf(ctx, req.params['vhost']!));
     const q = access.vhost.queues.get(req.params['name']!);
     if (!q) throw notFound();
     reported('direct', () => access.require(needs, 'queue', q.name));
@@ -90,10 +91,13 @@ export function queueRoutes(r: Router, ctx: MgmtContext): void {
     actOn(req, 'read').q.purge();
     return undefined;
   });
-  r.add('GET', '/api/queues/{vhost}/{name}/bindings', 'vhost', (req) => {
-    const { v, q } = queue(req);
-    // the implicit default-exchange binding comes first, as RabbitMQ lists it
-    return [defaultBindingJson(v.name, q), ...[...q.inbound].map(bindingJson)];
+  // RabbitMQ lists the bindings to whatever queue the path names: none in a missing vhost, the implicit
+  // default-exchange one alone for a missing queue
+  r.list('/api/queues/{vhost}/{name}/bindings', 'vhost', BINDINGS, (req) => {
+    const v = ctx.broker.vhosts.get(req.params['vhost']!);
+    if (!v) return [];
+    const name = req.params['name']!;
+    return [defaultBindingJson(v.name, name), ...[...(v.queues.get(name)?.inbound ?? [])].map(bindingJson)];
   });
 
   /** Fetch messages for inspection: taken unacked, then requeued or settled as `ackmode` says. */
@@ -101,15 +105,17 @@ export function queueRoutes(r: Router, ctx: MgmtContext): void {
     const body = objectBody(await req.body());
     // the body's keys before the user's access to the vhost, as RabbitMQ checks them
     requireKeys(body, GET_KEYS);
-    const access = UserAccess.of(ctx, req.user, req.params['vhost']!);
-    const count = body['count'];
-    if (!Number.isInteger(count) || (count as number) < 1) throw badRequest('count must be a positive integer');
+    const access = UserAccess.onChannel(ctx, req.user, req.params['vhost']!);
     const ackmode = stringValue(body, 'ackmode');
-    if (!ACK_MODES.includes(ackmode)) throw badRequest(`ackmode must be one of ${ACK_MODES.join(', ')}`);
+    const count = integerValue(body, 'count');
     const encoding = stringValue(body, 'encoding');
-    if (encoding !== 'auto' && encoding !== 'base64') throw badRequest('encoding must be auto or base64');
-    const truncate = body['truncate'];
-    if (truncate !== undefined && (!Number.isInteger(truncate) || (truncate as number) < 0)) throw badRequest('truncate must be a non-negative integer');
+    if (encoding !== 'auto' && encoding !== 'base64') throw badRequest('Unsupported encoding. Please use auto or base64.');
+    const truncate = body['truncate'] === undefined ? undefined : integerValue(body, 'truncate');
+    if (truncate !== undefined && truncate < 0) throw badRequest('truncate must be a non-negative integer');
+    // RabbitMQ takes `count` messages one basic.get at a time, so 0 takes none, whatever the queue and
+    // ackmode, and a negative count every one
+    if (count === 0) return [];
+    if (!ACK_MODES.includes(ackmode)) throw badRequest(`ackmode must be one of ${ACK_MODES.join(', ')}`);
     // basic.get's checks, in its order: the read permission, then the queue
     const q = reported('channel', () => {
       access.require('read', 'queue', req.params['name']!);
@@ -117,11 +123,11 @@ export function queueRoutes(r: Router, ctx: MgmtContext): void {
     });
     const taken = [];
     const out = [];
-    for (let i = 0; i < (count as number); i++) {
+    for (let left = count; left !== 0; left--) {
       const got = q.get(false);
       if (!got) break;
       taken.push(got.entry);
-      out.push(messageJson(got.msg, got.entry.deliveryCount > 1, q.messageCount, encoding, truncate as number | undefined));
+      out.push(messageJson(got.msg, got.entry.deliveryCount > 1, q.messageCount, encoding, truncate));
     }
     if (ackmode.endsWith('requeue_true')) q.requeue(taken);
     else if (ackmode.startsWith('ack')) for (const e of taken) q.settle(e);

@@ -1,6 +1,7 @@
 import { TopicPermission } from '../../broker/topic-permissions.js';
 import type { MgmtContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
+import { PERMISSIONS } from '../list-order.js';
 import { upsert, type Router } from '../router.js';
 import { objectBody, regexString } from './body.js';
 
@@ -11,12 +12,12 @@ export function topicPermissionJson(p: TopicPermission): Record<string, unknown>
 /** Topic permissions (RabbitMQ's topic authorisation): one per user, vhost and topic exchange. */
 export function topicPermissionRoutes(r: Router, ctx: MgmtContext): void {
   const topics = ctx.broker.topicPermissions;
-  r.add('GET', '/api/topic-permissions', 'administrator', () => topics.all().map(topicPermissionJson));
-  r.add('GET', '/api/vhosts/{vhost}/topic-permissions', 'administrator', (req) => {
+  r.list('/api/topic-permissions', 'administrator', PERMISSIONS, () => topics.all().map(topicPermissionJson));
+  r.list('/api/vhosts/{vhost}/topic-permissions', 'administrator', PERMISSIONS, (req) => {
     if (!ctx.broker.vhosts.has(req.params['vhost']!)) throw notFound();
     return topics.all().filter((p) => p.vhost === req.params['vhost']).map(topicPermissionJson);
   });
-  r.add('GET', '/api/users/{user}/topic-permissions', 'administrator', (req) => {
+  r.list('/api/users/{user}/topic-permissions', 'administrator', PERMISSIONS, (req) => {
     if (!ctx.broker.users.has(req.params['user']!)) throw notFound();
     return topics.all().filter((p) => p.user === req.params['user']).map(topicPermissionJson);
   });
