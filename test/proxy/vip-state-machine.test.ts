@@ -124,13 +124,17 @@ t.test('track: priority drops by the weight; the active yields to a healthy stan
 
 t.test('adverts: JSON on the wire, HMAC checked, other groups ignored', async (t) => {
   const a = advert('a', 'active', 100, { epoch: 3 });
-  t.same(decodeAdvert(encodeAdvert(a, ''), '', 'g'), a);
-  t.same(decodeAdvert(encodeAdvert(a, 'k'), 'k', 'g'), a);
-  t.equal(decodeAdvert(encodeAdvert(a, 'k'), 'other', 'g'), null, 'wrong key');
-  t.equal(decodeAdvert(encodeAdvert(a, ''), 'k', 'g'), null, 'unsigned when a key is set');
-  t.equal(decodeAdvert(encodeAdvert(a, ''), '', 'h'), null, 'other group');
-  t.equal(decodeAdvert(Buffer.from('{"v":1'), '', 'g'), null, 'garbage');
-  const forged = JSON.parse(encodeAdvert(a, 'k').toString()) as { body: string; mac: string };
-  forged.body = forged.body.replace('"priority":100', '"priority":254');
-  t.equal(decodeAdvert(Buffer.from(JSON.stringify(forged)), 'k', 'g'), null, 'tampered');
+  const stamp = { boot: 'b1', seq: 7 };
+  t.same(decodeAdvert(encodeAdvert(a, stamp, ''), '', 'g'), { advert: a, stamp });
+  t.same(decodeAdvert(encodeAdvert(a, stamp, 'k'), 'k', 'g'), { advert: a, stamp });
+  t.equal(decodeAdvert(encodeAdvert(a, stamp, 'k'), 'other', 'g'), null, 'wrong key');
+  t.equal(decodeAdvert(encodeAdvert(a, stamp, ''), 'k', 'g'), null, 'unsigned when a key is set');
+  t.equal(decodeAdvert(encodeAdvert(a, stamp, ''), '', 'h'), null, 'other group');
+  t.equal(decodeAdvert(Buffer.from('{"v":2'), '', 'g'), null, 'garbage');
+  t.equal(decodeAdvert(Buffer.from(JSON.stringify({ v: 1, ...a })), '', 'g'), null, 'version 1 (no stamp)');
+  for (const [field, value] of [['priority', 254], ['seq', 99]] as const) {
+    const forged = JSON.parse(encodeAdvert(a, stamp, 'k').toString()) as { body: string; mac: string };
+    forged.body = JSON.stringify({ ...(JSON.parse(forged.body) as object), [field]: value });
+    t.equal(decodeAdvert(Buffer.from(JSON.stringify(forged)), 'k', 'g'), null, `tampered ${field}`);
+  }
 });
