@@ -1,4 +1,4 @@
-import { ConfigError, fraction, intRange, oneOf, port, stringList, text, type Parser, type Schema } from '../shared/config.js';
+import { bool, ConfigError, fraction, intRange, oneOf, port, stringList, text, type Parser, type Schema } from '../shared/config.js';
 
 export interface NodeConfig {
   amqpPort: number;
@@ -25,6 +25,8 @@ export interface NodeConfig {
   redisUrl: string | null;
   /** While that Redis is unavailable: hold the publishes that need it (wait) or refuse them (reject). */
   dedupRedisUnavailable: 'wait' | 'reject';
+  /** Every AMQP connection starts with a PROXY protocol header (v1 or v2) naming the real client. */
+  proxyProtocol: boolean;
 }
 
 /** A redis:// or rediss:// URL with a host; empty means none. */
@@ -109,5 +111,11 @@ export const NODE_SCHEMA: Schema<NodeConfig> = {
     default: 'wait',
     env: 'WARREN_DEDUP_REDIS_UNAVAILABLE',
     help: 'while that Redis is unavailable, publishes needing it wait (blocking the publisher) or are rejected',
+  },
+  proxyProtocol: {
+    parse: bool,
+    default: false,
+    env: 'WARREN_PROXY_PROTOCOL',
+    help: 'AMQP connections start with a PROXY protocol v1/v2 header (from warren-proxy or HAProxy); without one they are closed',
   },
 };

@@ -1,6 +1,6 @@
-import { ConfigError, intRange, oneOf, type Parser } from '../shared/config.js';
-import type { BackendConfig, CheckConfig, FrontendConfig, PoolConfig, ProxySettings, VipConfig } from './config.js';
-import { bool, duration, endpoint, endpointList, name, optionalText } from './config-values.js';
+import { bool, ConfigError, intRange, oneOf, type Parser } from '../shared/config.js';
+import type { BackendConfig, CheckConfig, FrontendConfig, PoolConfig, ProxyProtocol, ProxySettings, VipConfig } from './config.js';
+import { duration, endpoint, endpointList, name, optionalText } from './config-values.js';
 
 /** Reads one mapping of a nested section, naming keys by their path (`pools[0].check.inter`) in errors. */
 class Section {
@@ -57,7 +57,7 @@ const statusList: Parser<number[]> = (raw, key) => {
   return items.map((x) => intRange(100, 599)(typeof x === 'string' ? x.trim() : x, key));
 };
 
-function parseCheck(raw: unknown, path: string, s: ProxySettings): CheckConfig {
+function parseCheck(raw: unknown, path: string, s: ProxySettings, sendProxy: ProxyProtocol): CheckConfig {
   const c = Section.of(raw ?? {}, path);
   const inter = c.get('inter', duration(10), s.checkInter);
   const check: CheckConfig = {
@@ -69,6 +69,7 @@ function parseCheck(raw: unknown, path: string, s: ProxySettings): CheckConfig {
     path: c.get('path', optionalText, '/'),
     expectStatus: c.get('expect-status', statusList, [200]),
     port: c.get('port', intRange(0, 65535), 0),
+    sendProxy,
   };
   c.done();
   if (!check.path.startsWith('/')) throw new ConfigError(c.key('path'), check.path, 'expected a path starting with /');
@@ -107,15 +108,16 @@ export function parsePools(raw: unknown, s: ProxySettings): PoolConfig[] {
       list(p.raw('backends'), `${path}.backends`).map((x, j) => parseBackend(x, `${path}.backends[${j}]`)),
       `${path}.backends`,
     );
+    const sendProxy = p.get('send-proxy', oneOf('off', 'v1', 'v2'), s.sendProxy);
     const pool: PoolConfig = {
       name: p.get('name', name, `pool${i + 1}`),
       balance: p.get('balance', oneOf('roundrobin', 'leastconn', 'source'), s.balance),
-      sendProxy: p.get('send-proxy', oneOf('off', 'v1', 'v2'), s.sendProxy),
+      sendProxy,
       connectTimeout: p.get('timeout-connect', duration(1), s.timeoutConnect),
       retries: p.get('retries', intRange(0, 100), 3),
       onMarkedDown: p.get('on-marked-down', oneOf('none', 'shutdown-sessions'), 'none'),
       slowStart: p.get('slow-start', duration(), 0),
-      check: parseCheck(p.raw('check'), `${path}.check`, s),
+      check: parseCheck(p.raw('check'), `${path}.check`, s, sendProxy),
       backends,
     };
     p.done();

@@ -3,16 +3,6 @@ import { ConfigError, type Parser } from '../shared/config.js';
 
 /** Value parsers the proxy's settings need beyond shared/config.ts (each throws a ConfigError naming the key). */
 
-export const bool: Parser<boolean> = (raw, key) => {
-  if (typeof raw === 'boolean') return raw;
-  if (typeof raw === 'string') {
-    const s = raw.toLowerCase();
-    if (['true', 'on', 'yes', '1'].includes(s)) return true;
-    if (['false', 'off', 'no', '0'].includes(s)) return false;
-  }
-  throw new ConfigError(key, raw, 'expected true or false');
-};
-
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Milliseconds: a number (ms) or a string like `500ms`, `2s`, `5m` (HAProxy's notation). */

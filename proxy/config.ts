@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
-import { ConfigError, intRange, oneOf, resolveConfig, stringList, type Parser, type Schema } from '../shared/config.js';
+import { bool, ConfigError, intRange, oneOf, type Parser, resolveConfig, type Schema, stringList } from '../shared/config.js';
 import { parseFrontends, parsePools } from './config-sections.js';
-import { bool, duration, endpoint, endpointList, ipOrEmpty, optionalText, type Endpoint } from './config-values.js';
+import { duration, endpoint, endpointList, ipOrEmpty, optionalText, type Endpoint } from './config-values.js';
 
 export type Balance = 'roundrobin' | 'leastconn' | 'source';
 export type CheckType = 'tcp' | 'amqp' | 'http' | 'none';
@@ -23,6 +23,11 @@ export interface CheckConfig {
   readonly expectStatus: readonly number[];
   /** Port to check instead of the backend's own (0 = the backend's port). */
   readonly port: number;
+  /**
+   * The pool's `send-proxy`: a check of the backend's own port opens with a PROXY header in that version
+   * (LOCAL / UNKNOWN: the proxy speaking for itself), as a backend that expects one refuses bytes without it.
+   */
+  readonly sendProxy: ProxyProtocol;
 }
 
 export interface BackendConfig {

@@ -3,7 +3,7 @@ import type { Logger } from '../shared/log.js';
 import type { Backend, Closable, Counters } from './backend.js';
 import type { BackendPool } from './backend-pool.js';
 import { watchIdle } from './idle-watch.js';
-import { proxyHeaderV1, proxyHeaderV2 } from './proxy-protocol.js';
+import { proxyHeaderV1, proxyHeaderV2 } from '../shared/proxy-protocol/encode.js';
 
 export interface SessionOptions {
   readonly frontend: string;

@@ -47,6 +47,16 @@ export const oneOf =
     return raw as T;
   };
 
+export const bool: Parser<boolean> = (raw, key) => {
+  if (typeof raw === 'boolean') return raw;
+  if (typeof raw === 'string') {
+    const s = raw.toLowerCase();
+    if (['true', 'on', 'yes', '1'].includes(s)) return true;
+    if (['false', 'off', 'no', '0'].includes(s)) return false;
+  }
+  throw new ConfigError(key, raw, 'expected true or false');
+};
+
 export const stringList: Parser<string[]> = (raw, key) => {
   if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return raw as string[];
   if (typeof raw === 'string') return raw === '' ? [] : raw.split(',').map((s) => s.trim());

@@ -1,5 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { ConnectionAddresses } from '../../shared/proxy-protocol/addresses.js';
+import { parseProxyHeader, ProxyHeaderError, type ProxyHeader } from '../../shared/proxy-protocol/parse.js';
 import {
   AmqpError,
   CommandAssembler,
@@ -39,7 +41,7 @@ const CLOSE_GRACE_MS = 3000;
 /** The read-gate cause of a resource alarm. */
 const ALARM = {};
 
-type State = 'protocol-header' | 'start-ok' | 'tune-ok' | 'open' | 'running' | 'closing' | 'closed';
+type State = 'proxy-header' | 'protocol-header' | 'start-ok' | 'tune-ok' | 'open' | 'running' | 'closing' | 'closed';
 
 export interface ConnectionContext {
   readonly broker: Broker;
@@ -61,7 +63,8 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   readonly out = new Writer();
   readonly reader = new Reader();
   private readonly parser: FrameParser;
-  private state: State = 'protocol-header';
+  private state: State;
+  /** The bytes of a header (PROXY, then AMQP's) read so far. */
   private header = Buffer.alloc(0);
   private readonly channels = new Map<number, Channel>();
   readonly exclusiveQueues = new Set<Queue>();
@@ -90,7 +93,8 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   vhost: Vhost | null = null;
   permission: Permission | null = null;
   clientProperties: FieldTable = {};
-  readonly name: string;
+  /** The client and the address it reached: the socket's, or those a PROXY protocol header named. */
+  addresses: ConnectionAddresses;
   readonly connectedAt = Date.now();
   recvOct = 0;
   sendOct = 0;
@@ -102,7 +106,8 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     this.frameMax = ctx.config.frameMax;
     this.channelMax = ctx.config.channelMax;
     this.parser = new FrameParser(this, ctx.config.frameMax);
-    this.name = `${socket.remoteAddress}:${socket.remotePort} -> ${socket.localAddress}:${socket.localPort}`;
+    this.state = ctx.config.proxyProtocol ? 'proxy-header' : 'protocol-header';
+    this.addresses = { srcAddress: socket.remoteAddress ?? '', srcPort: socket.remotePort ?? 0, dstAddress: socket.localAddress ?? '', dstPort: socket.localPort ?? 0 };
     this.gate = new ReadGate(
       socket,
       (reason) => this.announceBlocked(reason),
@@ -119,6 +124,12 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     ctx.ticker.add(this);
   }
 
+  /** RabbitMQ's connection name: client address and port -> the address and port it connected to. */
+  get name(): string {
+    const a = this.addresses;
+    return `${a.srcAddress}:${a.srcPort} -> ${a.dstAddress}:${a.dstPort}`;
+  }
+
   /** Capability the client advertised in its client-properties. */
   clientCapability(name: string): boolean {
     const caps = this.clientProperties['capabilities'];
@@ -131,6 +142,10 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     this.lastRead = Date.now();
     this.recvOct += chunk.length;
     try {
+      if (this.state === 'proxy-header') {
+        chunk = this.readProxyHeader(chunk);
+        if (chunk.length === 0) return;
+      }
       if (this.state === 'protocol-header') {
         chunk = this.readProtocolHeader(chunk);
         if (chunk.length === 0) return;
@@ -140,6 +155,28 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  /** Takes the PROXY protocol header off the front; what follows it is the client's AMQP. */
+  private readProxyHeader(chunk: Buffer): Buffer {
+    this.header = Buffer.concat([this.header, chunk]);
+    let h: ProxyHeader | null;
+    try {
+      h = parseProxyHeader(this.header);
+    } catch (e) {
+      if (!(e instanceof ProxyHeaderError)) throw e;
+      // RabbitMQ closes such a connection without a word: the peer is not the proxy it expects
+      this.closeReason = `invalid PROXY protocol header: ${e.message}`;
+      this.state = 'closed';
+      this.socket.destroy();
+      return Buffer.alloc(0);
+    }
+    if (!h) return Buffer.alloc(0);
+    if (h.addresses) this.addresses = h.addresses;
+    const rest = this.header.subarray(h.length);
+    this.header = Buffer.alloc(0);
+    this.state = 'protocol-header';
+    return rest;
   }
 
   private readProtocolHeader(chunk: Buffer): Buffer {
@@ -272,7 +309,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     const creds = parseSaslResponse(mechanism, response);
     const user = this.ctx.broker.authenticate(creds.username, creds.password);
     const loopbackOnly = this.ctx.config.loopbackUsers.includes(creds.username);
-    if (!user || (loopbackOnly && !isLoopback(this.socket.remoteAddress))) {
+    if (!user || (loopbackOnly && !isLoopback(this.addresses.srcAddress))) {
       this.closeReason = `login refused for user '${creds.username}' (${mechanism})`;
       this.ctx.log.warn({ conn: this.name, user: creds.username, mechanism }, 'login refused');
       if (this.clientCapability('authentication_failure_close')) throw refused(mechanism);
@@ -401,7 +438,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   closeWithError(err: AmqpError): void {
     if (this.state === 'closing' || this.state === 'closed') return;
     this.closeReason = `${err.replyCode} ${err.replyText}`;
-    if (this.state === 'protocol-header') {
+    if (this.state === 'proxy-header' || this.state === 'protocol-header') {
       this.socket.destroy();
       return;
     }

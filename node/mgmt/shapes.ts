@@ -109,7 +109,7 @@ export function defaultBindingJson(vhost: string, queue: string): Record<string,
 }
 
 export function connectionJson(c: AmqpConnection, node: string, rates: Rates): Record<string, unknown> {
-  const s = c.socket;
+  const a = c.addresses;
   const r = rates.rates(c, c, ['recvOct', 'sendOct']);
   const userName = c.clientProperties['connection_name'];
   return {
@@ -119,10 +119,10 @@ export function connectionJson(c: AmqpConnection, node: string, rates: Rates): R
     user: c.user?.name ?? null,
     state: c.stateName,
     channels: [...c.channelList].length,
-    peer_host: s.remoteAddress,
-    peer_port: s.remotePort,
-    host: s.localAddress,
-    port: s.localPort,
+    peer_host: a.srcAddress,
+    peer_port: a.srcPort,
+    host: a.dstAddress,
+    port: a.dstPort,
     protocol: 'AMQP 0-9-1',
     type: 'network',
     ssl: false,
@@ -144,7 +144,7 @@ export function connectionJson(c: AmqpConnection, node: string, rates: Rates): R
     send_oct: c.sendOct,
     recv_oct_details: { rate: round(r['recvOct'] ?? 0) },
     send_oct_details: { rate: round(r['sendOct'] ?? 0) },
-    send_pend: s.writableLength,
+    send_pend: c.socket.writableLength,
     blocked_reason: c.blockedReason,
   };
 }
@@ -155,7 +155,7 @@ export function channelJson(ch: Channel, node: string, rates: Rates): Record<str
     name: channelName(ch),
     number: ch.id,
     node,
-    connection_details: { name: c.name, peer_host: c.socket.remoteAddress, peer_port: c.socket.remotePort },
+    connection_details: { name: c.name, peer_host: c.addresses.srcAddress, peer_port: c.addresses.srcPort },
     vhost: c.vhost?.name ?? null,
     user: c.user?.name ?? null,
     state: 'running',
@@ -182,8 +182,8 @@ export function consumerJson(c: ChannelConsumer, node: string): Record<string, u
       name: channelName(c.channel),
       number: c.channel.id,
       connection_name: c.channel.conn.name,
-      peer_host: c.channel.conn.socket.remoteAddress,
-      peer_port: c.channel.conn.socket.remotePort,
+      peer_host: c.channel.conn.addresses.srcAddress,
+      peer_port: c.channel.conn.addresses.srcPort,
       user: c.channel.conn.user?.name ?? null,
       node,
     },

@@ -1,5 +1,6 @@
 import type { Backend } from '../backend.js';
 import type { CheckConfig } from '../config.js';
+import { localProxyHeader } from '../../shared/proxy-protocol/encode.js';
 import { amqpProbe } from './amqp.js';
 import { httpProbe } from './http.js';
 import type { CheckResult, Probe } from './result.js';
@@ -60,7 +61,9 @@ export class HealthChecker {
   private async run(): Promise<void> {
     const started = Date.now();
     const c = this.config;
-    const outcome = await this.probe({ host: this.backend.config.host, port: c.port || this.backend.config.port, timeout: c.timeout, path: c.path, expectStatus: c.expectStatus });
+    // another port is another service: only the backend's own port gets the pool's PROXY header
+    const proxyHeader = c.port === 0 || c.port === this.backend.config.port ? localProxyHeader(c.sendProxy) : null;
+    const outcome = await this.probe({ host: this.backend.config.host, port: c.port || this.backend.config.port, timeout: c.timeout, path: c.path, expectStatus: c.expectStatus, proxyHeader });
     if (this.stopped) return;
     const now = Date.now();
     const result: CheckResult = { ...outcome, durationMs: now - started, at: now };

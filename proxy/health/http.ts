@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import type { Probe } from './result.js';
 
 /** Healthy when GET path answers with one of the expected status codes within the timeout. */
@@ -19,6 +20,11 @@ export const httpProbe: Probe = (target) =>
       path: target.path,
       method: 'GET',
       agent: false,
+      createConnection: () => {
+        const s = connect({ host: target.host, port: target.port });
+        if (target.proxyHeader) s.write(target.proxyHeader); // ahead of the request
+        return s;
+      },
       headers: { 'user-agent': 'warren-proxy-check', connection: 'close' },
     });
     const timer = setTimeout(

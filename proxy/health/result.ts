@@ -24,6 +24,8 @@ export interface ProbeTarget {
   readonly timeout: number;
   readonly path: string;
   readonly expectStatus: readonly number[];
+  /** Bytes to send first on the connection: a PROXY protocol header, when the backend expects one. */
+  readonly proxyHeader: Buffer | null;
 }
 
 /** One health check attempt; never rejects (a failure is an outcome). */

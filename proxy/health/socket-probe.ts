@@ -10,6 +10,7 @@ export function socketProbe(target: ProbeTarget, talk: (socket: Socket, done: (o
     let connected = false;
     let finished = false;
     const socket = connect({ host: target.host, port: target.port });
+    if (target.proxyHeader) socket.write(target.proxyHeader); // sent once connected, before what `talk` sends
     const done = (o: ProbeOutcome): void => {
       if (finished) return;
       finished = true;

@@ -5,7 +5,8 @@
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
 import t from 'tap';
-import { ipv6Bytes, proxyHeaderV1, proxyHeaderV2 } from '../../proxy/proxy-protocol.js';
+import { ipv6Bytes } from '../../shared/proxy-protocol/addresses.js';
+import { proxyHeaderV1, proxyHeaderV2 } from '../../shared/proxy-protocol/encode.js';
 import { frontendPort, startProxy } from './helpers.js';
 
 const SIG = '0d0a0d0a000d0a515549540a';

@@ -40,7 +40,7 @@ export async function pairSettings(o: PairOptions) {
 
 /** True when an AMQP connection.start comes back through the VIP within `timeout`. */
 export async function vipServes(vip: string, port: number, timeout = 500): Promise<boolean> {
-  const r = await amqpProbe({ host: vip, port, timeout, path: '/', expectStatus: [] });
+  const r = await amqpProbe({ host: vip, port, timeout, path: '/', expectStatus: [], proxyHeader: null });
   return r.ok;
 }
 
