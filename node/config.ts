@@ -27,7 +27,21 @@ export interface NodeConfig {
   dedupRedisUnavailable: 'wait' | 'reject';
   /** Every AMQP connection starts with a PROXY protocol header (v1 or v2) naming the real client. */
   proxyProtocol: boolean;
+  /** The AMQP-over-TLS listener's port (RabbitMQ's listeners.ssl); null: none. */
+  amqpsPort: number | null;
+  tlsCertFile: string | null;
+  tlsKeyFile: string | null;
+  /** CA certificates that client certificates are checked against (ssl_options.cacertfile). */
+  tlsCaFile: string | null;
+  tlsVerify: 'none' | 'peer';
+  tlsFailIfNoPeerCert: boolean;
 }
+
+/** A setting that may be left unset: absent or empty is null. */
+const optional =
+  <T>(parse: Parser<T>): Parser<T | null> =>
+  (raw, key) =>
+    raw === '' || raw === null ? null : parse(raw, key);
 
 /** A redis:// or rediss:// URL with a host; empty means none. */
 const redisUrl: Parser<string | null> = (raw, key) => {
@@ -118,4 +132,10 @@ export const NODE_SCHEMA: Schema<NodeConfig> = {
     env: 'WARREN_PROXY_PROTOCOL',
     help: 'AMQP connections start with a PROXY protocol v1/v2 header (from warren-proxy or HAProxy); without one they are closed',
   },
+  amqpsPort: { parse: optional(port), default: null, env: 'WARREN_AMQPS_PORT', help: 'AMQP over TLS listening port, on amqp-host (unset = no TLS listener; 5671 is usual)' },
+  tlsCertFile: { parse: optional(text), default: null, env: 'WARREN_TLS_CERT_FILE', help: 'PEM certificate (chain) of the AMQPS listener' },
+  tlsKeyFile: { parse: optional(text), default: null, env: 'WARREN_TLS_KEY_FILE', help: 'PEM private key of that certificate' },
+  tlsCaFile: { parse: optional(text), default: null, env: 'WARREN_TLS_CA_FILE', help: 'PEM CA certificates client certificates are verified against' },
+  tlsVerify: { parse: oneOf('none', 'peer'), default: 'none', env: 'WARREN_TLS_VERIFY', help: 'peer: ask clients for a certificate and refuse one that does not verify' },
+  tlsFailIfNoPeerCert: { parse: bool, default: false, env: 'WARREN_TLS_FAIL_IF_NO_PEER_CERT', help: 'with tls-verify peer, also refuse clients that send no certificate' },
 };

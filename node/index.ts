@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type Logger } from '../shared/log.js';
 import { AmqpServer } from './amqp/server.js';
+import { tlsServerOptions } from './amqp/tls-options.js';
 import { Broker } from './broker/broker.js';
 import { RedisDedupStore } from './broker/dedup-redis/store.js';
 import { NODE_SCHEMA, type NodeConfig } from './config.js';
@@ -18,6 +19,8 @@ export interface RunningNode {
   readonly config: NodeConfig;
   readonly broker: Broker;
   readonly amqp: AddressInfo;
+  /** The AMQPS listener's address, or null without amqps-port. */
+  readonly amqps: AddressInfo | null;
   readonly mgmt: AddressInfo;
   readonly log: Logger;
   close(): Promise<void>;
@@ -36,6 +39,8 @@ export function defaultConfig(): NodeConfig {
  */
 export async function startNode(overrides: Partial<NodeConfig> = {}): Promise<RunningNode> {
   const config: NodeConfig = { ...defaultConfig(), ...overrides };
+  // read before anything opens, so a bad certificate setting leaves nothing behind
+  const tls = config.amqpsPort === null ? null : tlsServerOptions(config);
   const log = createLogger(config.logLevel, 'warren');
   mkdirSync(config.dataDir, { recursive: true });
   const definitions = new DefinitionsStore(config.dataDir, log);
@@ -49,12 +54,13 @@ export async function startNode(overrides: Partial<NodeConfig> = {}): Promise<Ru
   definitions.rewrite(broker.snapshot());
   restoreMessages(broker, store);
 
-  const server = new AmqpServer(broker, config, log);
-  const amqp = await server.listen(config.amqpPort, config.amqpHost).catch(async (e: unknown) => {
+  const server = new AmqpServer(broker, config, log, tls);
+  const { amqp, amqps } = await server.listen(config.amqpPort, config.amqpHost).catch(async (e: unknown) => {
     await dedupStore?.close();
     throw e;
   });
   log.info({ port: amqp.port, host: amqp.address, dataDir: config.dataDir }, 'AMQP listener started');
+  if (amqps) log.info({ port: amqps.port, host: amqps.address, verify: config.tlsVerify }, 'AMQPS listener started');
   let mgmt: AddressInfo | null = null;
   const mgmtServer = new MgmtServer({ broker, amqp: server, config, node, rates: new Rates(), log, startedAt: Date.now(), mgmtPort: () => mgmt?.port ?? 0 });
   try {
@@ -69,6 +75,7 @@ export async function startNode(overrides: Partial<NodeConfig> = {}): Promise<Ru
     config,
     broker,
     amqp,
+    amqps,
     mgmt,
     log,
     async close() {

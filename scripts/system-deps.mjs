@@ -9,6 +9,7 @@ const PACKAGES = [
   ['/usr/lib/python3/dist-packages/pika/__init__.py', 'python3-pika'],
   ['/usr/bin/chromium', 'chromium'],
   ['/usr/bin/arping', 'iputils-arping'],
+  ['/usr/bin/openssl', 'openssl'], // test certificates for the AMQPS listener
 ];
 
 export function ensureSystemDeps() {

@@ -1,4 +1,5 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Broker } from '../broker/broker.js';
 import type { NodeConfig } from '../config.js';
@@ -6,17 +7,23 @@ import { AmqpConnection, type ConnectionContext } from './connection.js';
 import { ResourceAlarms } from './resource-alarms.js';
 import { Ticker } from './ticker.js';
 
-/** The AMQP listener: accepts sockets and gives each an AmqpConnection. */
+/** The AMQP listeners (plain, and TLS when amqps-port is set): each socket gets an AmqpConnection. */
 export class AmqpServer {
   private readonly server: Server;
+  /** The AMQPS listener, or null when none is configured. */
+  private readonly tlsServer: Server | null;
   private readonly ctx: ConnectionContext;
 
-  constructor(broker: Broker, config: NodeConfig, log: Logger) {
+  /** `tls`: the AMQPS listener's options (see tlsServerOptions), or null for none. */
+  constructor(broker: Broker, config: NodeConfig, log: Logger, tls: TlsOptions | null) {
     const connections = new Set<AmqpConnection>();
     const ticker = new Ticker();
     const alarms = new ResourceAlarms(config, connections, log, (on) => broker.setPaging(on));
     this.ctx = { broker, config, log, ticker, connections, alarms };
     this.server = createServer((socket) => new AmqpConnection(socket, this.ctx));
+    this.tlsServer = tls && createTlsServer(tls, (socket) => this.acceptTls(socket));
+    // a failed TLS handshake never became a connection: one debug line, as for any client gone early
+    this.tlsServer?.on('tlsClientError', (e, s) => log.debug({ client: `${s.remoteAddress}:${s.remotePort}`, err: e.message }, 'TLS handshake failed'));
     this.server.on('listening', () => {
       alarms.tick();
       ticker.add(alarms);
@@ -40,23 +47,44 @@ export class AmqpServer {
     return typeof a === 'object' && a !== null ? a.port : 0;
   }
 
+  /** The AMQPS port listened on, or null without one. */
+  get tlsPort(): number | null {
+    const a = this.tlsServer?.address();
+    return typeof a === 'object' && a !== null ? a.port : null;
+  }
+
   get alarms(): ResourceAlarms {
     return this.ctx.alarms;
   }
 
-  listen(port: number, host: string): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
+  /** The AMQP listener, then the AMQPS one when configured; its address is null when there is none. */
+  async listen(port: number, host: string): Promise<{ amqp: AddressInfo; amqps: AddressInfo | null }> {
+    const amqp = await listenOn(this.server, port, host);
+    if (!this.tlsServer) return { amqp, amqps: null };
+    const amqps = await listenOn(this.tlsServer, this.ctx.config.amqpsPort!, host).catch((e: unknown) => {
+      this.server.close();
+      throw e;
     });
+    return { amqp, amqps };
+  }
+
+  /**
+   * tls-verify peer without fail-if-no-peer-cert: the handshake let every client in (Node refuses a bad
+   * certificate only together with a missing one), so a client whose certificate did not verify goes here.
+   */
+  private acceptTls(socket: TLSSocket): void {
+    const sent = Object.keys(socket.getPeerCertificate()).length > 0;
+    if (this.ctx.config.tlsVerify === 'peer' && sent && !socket.authorized) {
+      this.ctx.log.warn({ client: `${socket.remoteAddress}:${socket.remotePort}`, err: String(socket.authorizationError) }, 'client certificate refused');
+      socket.destroy();
+      return;
+    }
+    new AmqpConnection(socket, this.ctx);
   }
 
   /** Stops accepting, tells every client the node is going away (320), and waits for sockets to close. */
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = Promise.all([this.server, this.tlsServer].map((s) => s && new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const c of this.ctx.connections) c.forceClose('broker forced connection closure with reason \'shutdown\'');
     const deadline = setTimeout(() => {
       for (const c of this.ctx.connections) c.socket.destroy();
@@ -64,4 +92,14 @@ export class AmqpServer {
     await closed;
     clearTimeout(deadline);
   }
+}
+
+function listenOn(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
 }

@@ -1,3 +1,5 @@
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { AmqpConnection } from '../amqp/connection.js';
 import type { Channel } from '../amqp/channel.js';
 import type { ChannelConsumer } from '../amqp/channel-consumer.js';
@@ -108,6 +110,25 @@ export function defaultBindingJson(vhost: string, queue: string): Record<string,
   return { source: '', vhost, destination: queue, destination_type: 'queue', routing_key: queue, arguments: {}, properties_key: propertiesKey(queue, {}) };
 }
 
+/** A connection's TLS fields as RabbitMQ names them (null over plain TCP or without a client certificate). */
+function tlsJson(s: Socket): Record<string, unknown> {
+  const tls = s instanceof TLSSocket ? s : null;
+  const cipher = tls?.getCipher();
+  const cert = tls?.getPeerCertificate();
+  const has = cert !== undefined && Object.keys(cert).length > 0;
+  const dn = (o: Record<string, unknown> | undefined): string | null => (o ? Object.entries(o).map(([k, v]) => `${k}=${String(v)}`).join(',') : null);
+  return {
+    ssl: tls !== null,
+    ssl_protocol: tls?.getProtocol()?.toLowerCase() ?? null,
+    ssl_key_exchange: null, // Node does not report it for TLS 1.3
+    ssl_cipher: cipher?.standardName ?? null,
+    ssl_hash: /_SHA(\d+)$/.exec(cipher?.standardName ?? '')?.[1]?.replace(/^/, 'sha') ?? null,
+    peer_cert_subject: has ? dn(cert.subject as unknown as Record<string, unknown>) : null,
+    peer_cert_issuer: has ? dn(cert.issuer as unknown as Record<string, unknown>) : null,
+    peer_cert_validity: has ? `${cert.valid_from} - ${cert.valid_to}` : null,
+  };
+}
+
 export function connectionJson(c: AmqpConnection, node: string, rates: Rates): Record<string, unknown> {
   const a = c.addresses;
   const r = rates.rates(c, c, ['recvOct', 'sendOct']);
@@ -125,15 +146,7 @@ export function connectionJson(c: AmqpConnection, node: string, rates: Rates): R
     port: a.dstPort,
     protocol: 'AMQP 0-9-1',
     type: 'network',
-    ssl: false,
-    // no TLS listener: nothing to report about certificates or ciphers
-    ssl_protocol: null,
-    ssl_key_exchange: null,
-    ssl_cipher: null,
-    ssl_hash: null,
-    peer_cert_subject: null,
-    peer_cert_issuer: null,
-    peer_cert_validity: null,
+    ...tlsJson(c.socket),
     timeout: c.heartbeat,
     frame_max: c.frameMax,
     channel_max: c.channelMax,

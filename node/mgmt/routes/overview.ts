@@ -76,7 +76,10 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
     const queueDepth = ctx.rates.rates(depth, { ready: t.ready, unacked: t.unacked }, ['ready', 'unacked']);
     const node = {
       node: ctx.node,
-      listeners: [{ node: ctx.node, protocol: 'amqp', ip_address: ctx.config.amqpHost, port: ctx.amqp.port }],
+      listeners: [
+        { node: ctx.node, protocol: 'amqp', ip_address: ctx.config.amqpHost, port: ctx.amqp.port },
+        ...(ctx.amqp.tlsPort === null ? [] : [{ node: ctx.node, protocol: 'amqp/ssl', ip_address: ctx.config.amqpHost, port: ctx.amqp.tlsPort }]),
+      ],
       contexts: [{ node: ctx.node, description: 'Warren Management', path: '/', port: String(ctx.mgmtPort()) }],
     };
     return {
