@@ -43,9 +43,8 @@ const optional =
   (raw, key) =>
     raw === '' || raw === null ? null : parse(raw, key);
 
-/** A redis:// or rediss:// URL with a host; empty means none. */
-const redisUrl: Parser<string | null> = (raw, key) => {
-  if (raw === '' || raw === null) return null;
+/** A redis:// or rediss:// URL with a host. */
+const redisUrl: Parser<string> = (raw, key) => {
   let url: URL | null = null;
   try {
     url = typeof raw === 'string' ? new URL(raw) : null;
@@ -115,7 +114,7 @@ export const NODE_SCHEMA: Schema<NodeConfig> = {
     help: 'free bytes on the data disk below which publishers are blocked',
   },
   redisUrl: {
-    parse: redisUrl,
+    parse: optional(redisUrl),
     default: null,
     env: 'WARREN_REDIS_URL',
     help: 'Redis for the deduplication exchanges\' caches, shared across nodes (none: kept on the node)',

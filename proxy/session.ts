@@ -3,6 +3,7 @@ import type { Logger } from '../shared/log.js';
 import type { Backend, Closable, Counters } from './backend.js';
 import type { BackendPool } from './backend-pool.js';
 import { watchIdle } from './idle-watch.js';
+import { socketAddresses } from '../shared/proxy-protocol/addresses.js';
 import { proxyHeaderV1, proxyHeaderV2 } from '../shared/proxy-protocol/encode.js';
 
 export interface SessionOptions {
@@ -129,8 +130,7 @@ export class Session implements Closable {
     this.o.pool.counters.total++;
     const proto = this.o.pool.config.sendProxy;
     if (proto !== 'off') {
-      const addrs = { srcAddress: c.remoteAddress ?? '', srcPort: c.remotePort ?? 0, dstAddress: c.localAddress ?? '', dstPort: c.localPort ?? 0 };
-      server.write(proto === 'v1' ? proxyHeaderV1(addrs) : proxyHeaderV2(addrs));
+      server.write((proto === 'v1' ? proxyHeaderV1 : proxyHeaderV2)(socketAddresses(c)));
     }
     const idle = this.o.idleTimeout;
     if (idle > 0) this.stopIdleWatch = watchIdle(c, server, idle, () => this.destroy(`idle for ${idle} ms`));

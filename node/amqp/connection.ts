@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { ConnectionAddresses } from '../../shared/proxy-protocol/addresses.js';
+import { socketAddresses, type ConnectionAddresses } from '../../shared/proxy-protocol/addresses.js';
 import { parseProxyHeader, ProxyHeaderError, type ProxyHeader } from '../../shared/proxy-protocol/parse.js';
 import {
   AmqpError,
@@ -107,7 +107,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     this.channelMax = ctx.config.channelMax;
     this.parser = new FrameParser(this, ctx.config.frameMax);
     this.state = ctx.config.proxyProtocol ? 'proxy-header' : 'protocol-header';
-    this.addresses = { srcAddress: socket.remoteAddress ?? '', srcPort: socket.remotePort ?? 0, dstAddress: socket.localAddress ?? '', dstPort: socket.localPort ?? 0 };
+    this.addresses = socketAddresses(socket);
     this.gate = new ReadGate(
       socket,
       (reason) => this.announceBlocked(reason),

@@ -10,7 +10,7 @@ import type { NodeConfig } from '../config.js';
  * RabbitMQ's peer verification maps as follows: `tls-verify peer` asks for a client certificate and checks
  * it against `tls-ca-file` when one is sent; `tls-fail-if-no-peer-cert` also refuses clients sending none.
  * Node's rejectUnauthorized does both at once, so without fail-if-no-peer-cert the listener accepts and
- * AmqpServer drops a client whose certificate failed (see tlsPeerRefused).
+ * AmqpServer drops a client whose certificate failed (see AmqpServer.acceptTls).
  */
 export function tlsServerOptions(c: NodeConfig): TlsOptions {
   if (c.tlsFailIfNoPeerCert && c.tlsVerify !== 'peer') throw new ConfigError('tls-fail-if-no-peer-cert', true, 'needs tls-verify peer');

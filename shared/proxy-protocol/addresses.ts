@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 
 /** The two ends of a TCP connection, as a PROXY protocol header carries them. */
 export interface ConnectionAddresses {
@@ -6,6 +6,11 @@ export interface ConnectionAddresses {
   readonly srcPort: number;
   readonly dstAddress: string;
   readonly dstPort: number;
+}
+
+/** A socket's own two ends (empty when it has none, as after a reset). */
+export function socketAddresses(s: Socket): ConnectionAddresses {
+  return { srcAddress: s.remoteAddress ?? '', srcPort: s.remotePort ?? 0, dstAddress: s.localAddress ?? '', dstPort: s.localPort ?? 0 };
 }
 
 /** The 12 bytes a version 2 header starts with. */

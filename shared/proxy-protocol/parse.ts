@@ -36,11 +36,9 @@ export function parseProxyHeader(buf: Buffer): ProxyHeader | null {
 
 function parseV1(buf: Buffer): ProxyHeader | null {
   const end = buf.indexOf('\r\n', 0, 'latin1');
-  if (end < 0) {
-    if (buf.length >= V1_MAX) throw new ProxyHeaderError(`version 1 line longer than ${V1_MAX} bytes`);
-    return null;
-  }
-  if (end + 2 > V1_MAX) throw new ProxyHeaderError(`version 1 line longer than ${V1_MAX} bytes`);
+  // without its CRLF yet, a line already at the limit can only end past it
+  if (end < 0 ? buf.length >= V1_MAX : end + 2 > V1_MAX) throw new ProxyHeaderError(`version 1 line longer than ${V1_MAX} bytes`);
+  if (end < 0) return null;
   const length = end + 2;
   const parts = buf.toString('latin1', V1_PREFIX.length, end).split(' ');
   if (parts[0] === 'UNKNOWN') return { length, addresses: null };
