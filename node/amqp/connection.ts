@@ -98,6 +98,11 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   readonly connectedAt = Date.now();
   recvOct = 0;
   sendOct = 0;
+  /** Socket reads and writes (one per flushed batch), as RabbitMQ's recv_cnt / send_cnt count them. */
+  recvCnt = 0;
+  sendCnt = 0;
+  /** The SASL mechanism the client logged in with. */
+  authMechanism: string | null = null;
 
   constructor(
     readonly socket: Socket,
@@ -121,6 +126,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     socket.on('error', (e) => (this.closeReason = `socket error: ${e.message}`));
     socket.on('close', () => this.teardown());
     ctx.connections.add(this);
+    ctx.broker.churn.connectionCreated++;
     ctx.ticker.add(this);
   }
 
@@ -141,6 +147,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   private onData(chunk: Buffer): void {
     this.lastRead = Date.now();
     this.recvOct += chunk.length;
+    this.recvCnt++;
     try {
       if (this.state === 'proxy-header') {
         chunk = this.readProxyHeader(chunk);
@@ -220,6 +227,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     if (!ch) {
       ch = new Channel(this, channel, new CommandAssembler(this.reader, this.ctx.config.maxMessageSize));
       this.channels.set(channel, ch);
+      this.ctx.broker.churn.channelCreated++;
     }
     ch.onFrame(type, payload);
   }
@@ -318,6 +326,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
       return;
     }
     this.user = user;
+    this.authMechanism = mechanism;
     this.state = 'tune-ok';
     this.send(0, { name: 'connection.tune', channelMax: this.ctx.config.channelMax, frameMax: this.ctx.config.frameMax, heartbeat: this.ctx.config.heartbeat });
   }
@@ -376,6 +385,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     const bufs = this.out.drain();
     this.lastWrite = Date.now();
     if (this.socket.destroyed || !this.socket.writable) return;
+    this.sendCnt++;
     this.socket.cork();
     for (const b of bufs) {
       this.sendOct += b.length;
@@ -470,7 +480,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   }
 
   channelClosed(id: number): void {
-    this.channels.delete(id);
+    if (this.channels.delete(id)) this.ctx.broker.churn.channelClosed++;
   }
 
   tick(now: number): void {
@@ -497,7 +507,9 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   private teardown(): void {
     if (!this.ctx.connections.delete(this)) return;
     this.state = 'closed';
+    this.ctx.broker.churn.connectionClosed++;
     this.ctx.ticker.delete(this);
+    this.ctx.broker.churn.channelClosed += this.channels.size;
     for (const ch of this.channels.values()) ch.teardown();
     this.channels.clear();
     for (const q of this.exclusiveQueues) this.vhost?.removeQueue(q);

@@ -12,6 +12,7 @@ export function exchangeDeclare(ch: Channel, m: ExchangeDeclare): void {
     autoDelete: m.autoDelete,
     internal: m.internal,
     arguments: m.arguments,
+    declaredBy: ch.conn.user!.name,
   });
   if (!m.nowait) ch.send({ name: 'exchange.declare-ok' });
 }

@@ -3,9 +3,10 @@ import { decodeArgs, type DefinitionRecord, type DefinitionsSink } from '../stor
 import type { MessageStore } from '../store/message-store.js';
 import type { RedisDedupStore } from './dedup-redis/store.js';
 import { Permission } from './permissions.js';
+import { ChurnCounters } from './stats.js';
 import { TopicPermission, TopicPermissions } from './topic-permissions.js';
 import { checkPassword, DEFAULT_HASHING, hashPassword, isHashingAlgorithm, type HashingAlgorithm, type User } from './users.js';
-import { Vhost } from './vhost.js';
+import { INTERNAL_USER, Vhost } from './vhost.js';
 
 /** What the management API shows of a vhost beyond its name. */
 export interface VhostMetadata {
@@ -44,6 +45,7 @@ export class Broker {
   private readonly recorder: Recorder;
   /** Set by the resource monitor when memory passes the paging threshold. */
   readonly memory = { paging: false };
+  readonly churn = new ChurnCounters();
 
   constructor(
     sink: DefinitionsSink | null = null,
@@ -67,7 +69,7 @@ export class Broker {
   addVhost(name: string, metadata?: VhostMetadata): Vhost {
     let v = this.vhosts.get(name);
     if (!v) {
-      v = new Vhost(name, { sink: this.recorder, store: this.store, memory: this.memory, dataDir: this.dataDir, dedupStore: this.dedupStore });
+      v = new Vhost(name, { sink: this.recorder, store: this.store, memory: this.memory, dataDir: this.dataDir, dedupStore: this.dedupStore, churn: this.churn });
       this.vhosts.set(name, v);
       this.permissions.set(name, new Map());
       if (!metadata) this.recorder.record({ op: 'vhost', name });
@@ -168,7 +170,7 @@ export class Broker {
     if (!v) return;
     switch (r.op) {
       case 'exchange':
-        return void v.declareExchange({ name: r.name, type: r.type, passive: false, durable: true, autoDelete: r.autoDelete, internal: r.internal, arguments: decodeArgs(r.args) });
+        return void v.declareExchange({ name: r.name, type: r.type, passive: false, durable: true, autoDelete: r.autoDelete, internal: r.internal, arguments: decodeArgs(r.args), declaredBy: r.by ?? INTERNAL_USER });
       case 'exchange-delete':
         return v.deleteExchange(r.name, false);
       case 'queue':

@@ -9,6 +9,8 @@ export interface ExchangeOptions {
   readonly autoDelete: boolean;
   readonly internal: boolean;
   readonly arguments: FieldTable;
+  /** The user who declared it (RabbitMQ's user_who_performed_action; its built-in exchanges say rmq-internal). */
+  readonly declaredBy: string;
 }
 
 export class Exchange {

@@ -1,4 +1,5 @@
 import { EntryStream } from './entry-stream.js';
+import { EntryTally } from './entry-tally.js';
 import { Deque } from './message-list.js';
 import type { QueueEntry } from './queue.js';
 import type { QueueMessages } from './queue-messages.js';
@@ -21,19 +22,22 @@ export class PackedFifo implements QueueMessages {
   private packed: EntryStream | null = null;
   /** Requeued entries, sorted by seq (few, and they normally belong at the head). */
   private returned: Deque<QueueEntry> | null = null;
-  bytes = 0;
+  private counted = new EntryTally();
 
   /** `unpackedMax`: how many entries may wait as objects before pushes are packed. */
   constructor(private readonly unpackedMax = UNPACKED_MAX) {}
 
   get length(): number {
-    return this.unpacked.length + (this.packed?.length ?? 0) + (this.returned?.length ?? 0);
+    return this.counted.count;
+  }
+  get tally(): Readonly<EntryTally> {
+    return this.counted;
   }
 
   push(e: QueueEntry): void {
     if (this.packed === null && this.unpacked.length < this.unpackedMax) this.unpacked.push(e);
     else (this.packed ??= new EntryStream()).push(e);
-    this.bytes += e.size;
+    this.counted.add(e);
   }
 
   peek(): QueueEntry | undefined {
@@ -54,7 +58,7 @@ export class PackedFifo implements QueueMessages {
       this.returned!.shift();
       if (this.returned!.length === 0) this.returned = null;
     }
-    this.bytes -= e.size;
+    this.counted.remove(e);
     return e;
   }
 
@@ -63,15 +67,15 @@ export class PackedFifo implements QueueMessages {
     let i = returned.length;
     while (i > 0 && returned.at(i - 1)!.seq > e.seq) i--;
     returned.insert(i, e);
-    this.bytes += e.size;
+    this.counted.add(e);
   }
 
   forEach(f: (e: QueueEntry) => void): void {
     // the old contents move to a FIFO of their own and come back one at a time, so a long queue is never
     // all entry objects at once (this runs on memory pressure, to page out)
     const old = new PackedFifo(this.unpackedMax);
-    [old.unpacked, old.packed, old.returned, old.bytes] = [this.unpacked, this.packed, this.returned, this.bytes];
-    [this.unpacked, this.packed, this.returned, this.bytes] = [new Deque(), null, null, 0];
+    [old.unpacked, old.packed, old.returned, old.counted] = [this.unpacked, this.packed, this.returned, this.counted];
+    [this.unpacked, this.packed, this.returned, this.counted] = [new Deque(), null, null, new EntryTally()];
     for (let e = old.shift(); e !== undefined; e = old.shift()) {
       f(e);
       this.push(e);

@@ -1,10 +1,12 @@
+import { EntryTally } from './entry-tally.js';
 import { PackedFifo } from './packed-fifo.js';
 import type { QueueEntry } from './queue.js';
 
 /** The ready messages of a queue, in delivery order: one PackedFifo, or one per priority level. */
 export interface QueueMessages {
   readonly length: number;
-  readonly bytes: number;
+  /** Totals of the ready messages (bytes, and how many have no body in memory). */
+  readonly tally: Readonly<EntryTally>;
   push(e: QueueEntry): void;
   shift(): QueueEntry | undefined;
   peek(): QueueEntry | undefined;
@@ -23,8 +25,7 @@ export interface QueueMessages {
  */
 export class PriorityMessages implements QueueMessages {
   private readonly levels: QueueMessages[];
-  private count = 0;
-  bytes = 0;
+  private counted = new EntryTally();
 
   constructor(
     readonly maxPriority: number,
@@ -34,27 +35,26 @@ export class PriorityMessages implements QueueMessages {
   }
 
   get length(): number {
-    return this.count;
+    return this.counted.count;
+  }
+  get tally(): Readonly<EntryTally> {
+    return this.counted;
   }
   private level(e: QueueEntry): QueueMessages {
     return this.levels[Math.min(e.priority, this.maxPriority)]!;
   }
   push(e: QueueEntry): void {
     this.level(e).push(e);
-    this.count++;
-    this.bytes += e.size;
+    this.counted.add(e);
   }
   private top(): QueueMessages | undefined {
-    if (this.count === 0) return undefined;
+    if (this.counted.count === 0) return undefined;
     for (let p = this.maxPriority; p >= 0; p--) if (this.levels[p]!.length > 0) return this.levels[p];
     return undefined;
   }
   shift(): QueueEntry | undefined {
     const e = this.top()?.shift();
-    if (e) {
-      this.count--;
-      this.bytes -= e.size;
-    }
+    if (e) this.counted.remove(e);
     return e;
   }
   peek(): QueueEntry | undefined {
@@ -62,10 +62,11 @@ export class PriorityMessages implements QueueMessages {
   }
   requeue(e: QueueEntry): void {
     this.level(e).requeue(e);
-    this.count++;
-    this.bytes += e.size;
+    this.counted.add(e);
   }
   forEach(f: (e: QueueEntry) => void): void {
     for (let p = this.maxPriority; p >= 0; p--) this.levels[p]!.forEach(f);
+    // `f` may have paged entries in or out: the levels know their own totals
+    this.counted = EntryTally.sum(this.levels.map((l) => l.tally));
   }
 }

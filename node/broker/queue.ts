@@ -5,6 +5,7 @@ import type { DeathReason } from './dead-letter.js';
 import type { MessageStore, RecoveredMessage, StoreHandle } from '../store/message-store.js';
 import type { Message } from './message.js';
 import { dedupKey } from './dedup-cache.js';
+import { EntryTally } from './entry-tally.js';
 import { PackedFifo } from './packed-fifo.js';
 import { PriorityMessages, type QueueMessages } from './queue-messages.js';
 import { MessageCounters } from './stats.js';
@@ -82,7 +83,8 @@ export class Queue {
   /** Name of the policy and operator policy in force, for listings. */
   policy: string | null = null;
   operatorPolicy: string | null = null;
-  unacked = 0;
+  /** Delivered, not yet acked. */
+  private readonly held = new EntryTally();
   deleted = false;
   readonly stats = new MessageCounters();
   /** Bindings where this queue is the destination, so deleting it removes them. */
@@ -123,12 +125,18 @@ export class Queue {
   }
 
   /** Lazy only where there is a store to page to. */
-  private get lazy(): boolean {
+  get lazy(): boolean {
     return this.settings.queueMode === 'lazy' && this.host.store !== null;
   }
 
   get name(): string {
     return this.options.name;
+  }
+  get unacked(): number {
+    return this.held.count;
+  }
+  get unackedTally(): Readonly<EntryTally> {
+    return this.held;
   }
   get messageCount(): number {
     return this.messages.length;
@@ -242,7 +250,7 @@ export class Queue {
   private wouldOverflow(msg: Message): boolean {
     const { maxLength, maxLengthBytes } = this.settings;
     if (maxLength !== null && this.messages.length + 1 > maxLength) return true;
-    return maxLengthBytes !== null && this.messages.bytes + msg.size > maxLengthBytes;
+    return maxLengthBytes !== null && this.messages.tally.bytes + msg.size > maxLengthBytes;
   }
 
   private enforceLengthLimit(): void {
@@ -251,7 +259,7 @@ export class Queue {
     const dropped: QueueEntry[] = [];
     while (
       this.messages.length > 0 &&
-      ((maxLength !== null && this.messages.length > maxLength) || (maxLengthBytes !== null && this.messages.bytes > maxLengthBytes))
+      ((maxLength !== null && this.messages.length > maxLength) || (maxLengthBytes !== null && this.messages.tally.bytes > maxLengthBytes))
     ) {
       dropped.push(this.messages.shift()!);
     }
@@ -308,7 +316,7 @@ export class Queue {
       this.forget(e);
     } else {
       this.stats.get++;
-      this.unacked++;
+      this.held.add(e);
     }
     this.armTtlTimer();
     return { entry: e, msg };
@@ -316,14 +324,14 @@ export class Queue {
 
   /** An unacked delivery was acked. */
   settle(e: QueueEntry): void {
-    this.unacked--;
+    this.held.remove(e);
     this.stats.ack++;
     this.forget(e);
   }
 
   /** An unacked delivery was rejected or nacked without requeue: it is dead-lettered if configured. */
   reject(e: QueueEntry): void {
-    this.unacked--;
+    this.held.remove(e);
     if (this.deleted) this.forget(e);
     else this.deadLetterAll([e], 'rejected');
   }
@@ -331,7 +339,7 @@ export class Queue {
   /** Unacked deliveries come back (nack/reject with requeue, recover, channel closed). */
   requeue(entries: Iterable<QueueEntry>): void {
     for (const e of entries) {
-      this.unacked--;
+      this.held.remove(e);
       if (this.deleted) this.forget(e);
       else this.messages.requeue(e);
     }
@@ -427,7 +435,7 @@ export class Queue {
   private deliverTo(c: Consumer, e: QueueEntry): void {
     const redelivered = e.deliveryCount > 0;
     e.deliveryCount++;
-    if (!c.noAck) this.unacked++;
+    if (!c.noAck) this.held.add(e);
     c.deliver(this, e, this.messageOf(e), redelivered);
     if (c.noAck) {
       this.stats.deliverNoAck++;

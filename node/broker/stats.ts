@@ -19,3 +19,16 @@ export class MessageCounters {
 export type CounterName = keyof MessageCounters;
 
 export const COUNTER_NAMES: readonly CounterName[] = Object.keys(new MessageCounters()) as CounterName[];
+
+/** Node-wide counts of objects created and closed, for /api/overview's churn_rates (RabbitMQ's names). */
+export class ChurnCounters {
+  connectionCreated = 0;
+  connectionClosed = 0;
+  channelCreated = 0;
+  channelClosed = 0;
+  queueDeclared = 0;
+  queueCreated = 0;
+  queueDeleted = 0;
+}
+
+export const CHURN_NAMES: readonly (keyof ChurnCounters)[] = Object.keys(new ChurnCounters()) as (keyof ChurnCounters)[];

@@ -16,6 +16,7 @@ import { generatedName, isReserved } from './names.js';
 import { makePolicy, matchPolicy, policySettings, type Policy, type PolicyKind } from './policies.js';
 import { parseQueueArguments, QUEUE_ARGS_COMPARED } from './queue-arguments.js';
 import { mergeSettings, type PartialSettings } from './queue-settings.js';
+import { ChurnCounters } from './stats.js';
 import { Queue, type EnqueueOutcome, type QueueEntry, type QueueHost } from './queue.js';
 
 /** What a vhost is given by the broker. */
@@ -28,6 +29,7 @@ export interface VhostServices {
   readonly dataDir: string | null;
   /** Where deduplication exchanges keep their caches when the node has a `redis-url` (null: on the node). */
   readonly dedupStore: RedisDedupStore | null;
+  readonly churn: ChurnCounters;
 }
 
 export interface QueueDeclare {
@@ -42,6 +44,9 @@ export interface QueueDeclare {
 export interface ExchangeDeclare extends ExchangeOptions {
   readonly passive: boolean;
 }
+
+/** Who RabbitMQ says declared what the broker made itself. */
+export const INTERNAL_USER = 'rmq-internal';
 
 const DEFAULT_EXCHANGES: [string, string, boolean][] = [
   ['', 'direct', false],
@@ -81,12 +86,12 @@ export class Vhost implements QueueHost {
 
   constructor(
     readonly name: string,
-    private readonly services: VhostServices = { sink: { record() {} }, store: null, memory: { paging: false }, dataDir: null, dedupStore: null },
+    private readonly services: VhostServices = { sink: { record() {} }, store: null, memory: { paging: false }, dataDir: null, dedupStore: null, churn: new ChurnCounters() },
   ) {
     this.sink = services.sink;
     this.store = services.store;
     for (const [name, type, internal] of DEFAULT_EXCHANGES) {
-      this.createExchange({ name, type, durable: true, autoDelete: false, internal, arguments: {} });
+      this.createExchange({ name, type, durable: true, autoDelete: false, internal, arguments: {}, declaredBy: INTERNAL_USER });
     }
   }
 
@@ -186,6 +191,7 @@ export class Vhost implements QueueHost {
 
   declareQueue(d: QueueDeclare, owner: object | null): Queue {
     if (d.passive) return this.queue(d.name, owner);
+    this.services.churn.queueDeclared++;
     const name = d.name === '' ? generatedName('amq.gen-') : d.name;
     if (isReserved(name) && d.name !== '') throw reservedName('queue', name);
     const existing = this.queues.get(name);
@@ -220,6 +226,7 @@ export class Vhost implements QueueHost {
       this,
     );
     this.queues.set(name, q);
+    this.services.churn.queueCreated++;
     this.queueArgs.set(q, args.settings);
     this.applyQueuePolicy(q);
     if (isDurableQueue(q)) this.sink.record(queueRecord(this.name, q));
@@ -242,6 +249,7 @@ export class Vhost implements QueueHost {
   removeQueue(q: Queue): number {
     if (q.deleted) return 0;
     this.queues.delete(q.name);
+    this.services.churn.queueDeleted++;
     this.queueArgs.delete(q);
     if (isDurableQueue(q)) this.sink.record({ op: 'queue-delete', vhost: this.name, name: q.name });
     for (const b of [...q.inbound]) this.removeBinding(b);
@@ -498,7 +506,7 @@ const isDurableBinding = (b: Binding): boolean =>
 
 function exchangeRecord(vhost: string, x: Exchange): DefinitionRecord {
   const o = x.options;
-  return { op: 'exchange', vhost, name: o.name, type: o.type, autoDelete: o.autoDelete, internal: o.internal, args: encodeArgs(o.arguments) };
+  return { op: 'exchange', vhost, name: o.name, type: o.type, autoDelete: o.autoDelete, internal: o.internal, args: encodeArgs(o.arguments), by: o.declaredBy };
 }
 
 function queueRecord(vhost: string, q: Queue): DefinitionRecord {

@@ -29,7 +29,7 @@ export function createMetrics(ctx: MgmtContext): Registry {
   perQueue('rabbitmq_queue_messages_ready', 'Messages ready to be delivered to consumers', (q) => q.messageCount);
   perQueue('rabbitmq_queue_messages_unacked', 'Messages delivered to consumers but not yet acknowledged', (q) => q.unacked);
   perQueue('rabbitmq_queue_messages', 'Sum of ready and unacknowledged messages', (q) => q.messageCount + q.unacked);
-  perQueue('rabbitmq_queue_messages_ready_bytes', 'Size in bytes of ready messages', (q) => q.messages.bytes);
+  perQueue('rabbitmq_queue_messages_ready_bytes', 'Size in bytes of ready messages', (q) => q.messages.tally.bytes);
   perQueue('rabbitmq_queue_consumers', 'Consumers on a queue', (q) => q.consumerCount);
   perQueue('rabbitmq_queue_messages_published_total', 'Total number of messages published to queues', (q) => q.stats.publish);
   perQueue('rabbitmq_queue_messages_delivered_total', 'Total number of messages delivered to consumers', (q) => q.stats.deliver + q.stats.deliverNoAck + q.stats.get + q.stats.getNoAck);

@@ -6,6 +6,8 @@ interface Sample {
   values: Record<string, number>;
   rates: Record<string, number>;
   at: number;
+  /** When a sample last differed from the one before (or the first sample was taken). */
+  changedAt: number;
 }
 
 /**
@@ -22,17 +24,28 @@ export class Rates {
     const values: Record<string, number> = {};
     for (const f of fields) values[f] = counters[f] as number;
     if (!s) {
-      s = { values, rates: Object.fromEntries(fields.map((f) => [f, 0])), at: now };
+      s = { values, rates: Object.fromEntries(fields.map((f) => [f, 0])), at: now, changedAt: now };
       this.samples.set(key, s);
       return s.rates;
     }
     if (now - s.at >= SAMPLE_MS) {
       const dt = (now - s.at) / 1000;
       for (const f of fields) s.rates[f] = Math.max(0, (values[f]! - (s.values[f] ?? 0)) / dt);
+      if (fields.some((f) => values[f] !== s!.values[f])) s.changedAt = now;
       s.values = values;
       s.at = now;
     }
     return s.rates;
+  }
+
+  /**
+   * When these message counters last moved, in RabbitMQ's idle_since format, if they stood still over the
+   * last sampled window; null while they move (or before a window has passed). Read after messageStats.
+   */
+  idleSince(c: MessageCounters): string | null {
+    const s = this.samples.get(c);
+    if (!s || s.changedAt === s.at) return null;
+    return new Date(s.changedAt).toISOString().replace('Z', '+00:00');
   }
 
   /** RabbitMQ's message_stats: each counter with a `<name>_details: { rate }` beside it. */

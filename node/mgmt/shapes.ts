@@ -29,6 +29,7 @@ export function queueJson(q: Queue, view: QueueView): Record<string, unknown> {
   const o = q.options;
   const ready = q.messageCount;
   const depth = view.rates.rates(q, { ready, unacked: q.unacked }, ['ready', 'unacked']);
+  const stats = view.rates.messageStats(q.stats);
   const active = q.activeConsumer as ChannelConsumer | undefined;
   const v = view.vhost;
   return {
@@ -47,15 +48,70 @@ export function queueJson(q: Queue, view: QueueView): Record<string, unknown> {
     messages_details: { rate: round((depth['ready'] ?? 0) + (depth['unacked'] ?? 0)) },
     messages_ready_details: { rate: round(depth['ready'] ?? 0) },
     messages_unacknowledged_details: { rate: round(depth['unacked'] ?? 0) },
-    message_bytes: q.messages.bytes,
-    message_bytes_ready: q.messages.bytes,
+    ...memoryJson(q),
     consumers: q.consumerCount,
+    consumer_capacity: consumerCapacity(q),
+    consumer_utilisation: consumerCapacity(q),
     policy: q.policy,
     operator_policy: q.operatorPolicy,
     effective_policy_definition: effectiveDefinition(named(v.policies, q.policy), named(v.operatorPolicies, q.operatorPolicy)),
     single_active_consumer_tag: active?.tag ?? null,
     exclusive_consumer_tag: view.consumers.find((c) => c.exclusive)?.tag ?? null,
-    message_stats: view.rates.messageStats(q.stats),
+    message_stats: stats,
+    head_message_timestamp: headTimestamp(q),
+    idle_since: view.rates.idleSince(q.stats),
+    backing_queue_status: backingQueueStatus(q, stats),
+    // mirrors come with clustering; RabbitMQ shows null for a queue without them
+    recoverable_slaves: null,
+  };
+}
+
+/**
+ * Where a queue's messages are: in memory or only on disk (lazy queues, paging, recovered messages not read
+ * yet). `memory` is the bytes of message bodies the queue holds in memory (RabbitMQ's is its Erlang
+ * process's size, which Warren has no equivalent of).
+ */
+function memoryJson(q: Queue): Record<string, number> {
+  const r = q.messages.tally;
+  const u = q.unackedTally;
+  const ramBytes = r.bytes - r.onDiskBytes + u.bytes - u.onDiskBytes;
+  return {
+    message_bytes: r.bytes + u.bytes,
+    message_bytes_ready: r.bytes,
+    message_bytes_unacknowledged: u.bytes,
+    message_bytes_ram: ramBytes,
+    message_bytes_paged_out: r.onDiskBytes,
+    messages_ram: r.count - r.onDisk + u.count - u.onDisk,
+    messages_ready_ram: r.count - r.onDisk,
+    messages_unacknowledged_ram: u.count - u.onDisk,
+    messages_paged_out: r.onDisk,
+    memory: ramBytes,
+  };
+}
+
+/**
+ * RabbitMQ's consumer capacity: the share of time the queue could hand a message to a consumer at once.
+ * Sampled when read: 1 while consumers keep up (nothing waits), 0 without consumers or when all of them
+ * are at their prefetch limit with messages waiting.
+ */
+const consumerCapacity = (q: Queue): number => (q.consumerCount > 0 && q.messageCount === 0 ? 1 : 0);
+
+/** The timestamp property of the message at the head, when its properties are in memory (null otherwise). */
+function headTimestamp(q: Queue): number | null {
+  return q.messages.peek()?.msg?.properties.timestamp ?? null;
+}
+
+/** The parts of RabbitMQ's backing_queue_status that mean the same in Warren (its q1..q4 and delta do not). */
+function backingQueueStatus(q: Queue, stats: Record<string, unknown>): Record<string, unknown> {
+  const rate = (key: string): number => (stats[`${key}_details`] as { rate: number }).rate;
+  return {
+    mode: q.lazy ? 'lazy' : 'default',
+    len: q.messageCount,
+    target_ram_count: q.lazy ? 0 : 'infinity',
+    avg_ingress_rate: rate('publish'),
+    avg_egress_rate: rate('deliver_get'),
+    avg_ack_ingress_rate: rate('deliver') + rate('get'),
+    avg_ack_egress_rate: rate('ack'),
   };
 }
 
@@ -83,6 +139,7 @@ export function exchangeJson(x: Exchange, rates: Rates): Record<string, unknown>
     internal: o.internal,
     arguments: tableToJson(o.arguments),
     policy: x.policy,
+    user_who_performed_action: o.declaredBy,
     message_stats: rates.messageStats(x.stats),
   };
 }
@@ -138,6 +195,7 @@ export function connectionJson(c: AmqpConnection, node: string, rates: Rates): R
     node,
     vhost: c.vhost?.name ?? null,
     user: c.user?.name ?? null,
+    user_who_performed_action: c.user?.name ?? null,
     state: c.stateName,
     channels: [...c.channelList].length,
     peer_host: a.srcAddress,
@@ -157,6 +215,9 @@ export function connectionJson(c: AmqpConnection, node: string, rates: Rates): R
     send_oct: c.sendOct,
     recv_oct_details: { rate: round(r['recvOct'] ?? 0) },
     send_oct_details: { rate: round(r['sendOct'] ?? 0) },
+    recv_cnt: c.recvCnt,
+    send_cnt: c.sendCnt,
+    auth_mechanism: c.authMechanism,
     send_pend: c.socket.writableLength,
     blocked_reason: c.blockedReason,
   };

@@ -33,7 +33,7 @@ export type DefinitionRecord =
   | { op: 'topic-permission-delete'; vhost: string; user: string }
   | { op: 'parameter'; vhost: string; component: string; name: string; value: unknown }
   | { op: 'parameter-delete'; vhost: string; component: string; name: string }
-  | { op: 'exchange'; vhost: string; name: string; type: string; autoDelete: boolean; internal: boolean; args: string }
+  | { op: 'exchange'; vhost: string; name: string; type: string; autoDelete: boolean; internal: boolean; args: string; by?: string }
   | { op: 'exchange-delete'; vhost: string; name: string }
   | { op: 'queue'; vhost: string; name: string; autoDelete: boolean; args: string }
   | { op: 'queue-delete'; vhost: string; name: string }

@@ -2,8 +2,8 @@
  * The same scenario on a real RabbitMQ and on Warren (a topic exchange bound to a queue holding one
  * message, an amqplib connection with a consumer), then the key sets of /api/overview,
  * /api/queues/{vhost}/{name}, /api/exchanges/{vhost}/{name}, /api/bindings/{vhost}, /api/connections
- * and /api/consumers/{vhost} entries compared. Keys that tools rely on must be in Warren's answers;
- * other keys RabbitMQ has and Warren lacks are listed (as todo) and printed.
+ * and /api/consumers/{vhost} entries compared. Every key RabbitMQ has must be in Warren's answers, but
+ * for the few Warren leaves out on purpose (LEFT_OUT, each with its reason).
  * Skips, saying why, when RabbitMQ's management API or AMQP port is not reachable.
  */
 import t, { type Test } from 'tap';
@@ -24,6 +24,18 @@ const IMPORTANT: Record<string, string[]> = {
   consumer: ['consumer_tag', 'queue', 'channel_details', 'ack_required', 'exclusive', 'prefetch_count', 'arguments', 'active', 'activity_status'],
   'consumer.channel_details': ['name', 'number', 'connection_name', 'peer_host', 'peer_port', 'user'],
   'queue.message_stats': ['publish', 'publish_details'],
+};
+
+/** Erlang VM figures of the process behind an object: Warren's queues and connections are not processes. */
+const ERLANG_PROCESS = 'describes an Erlang process; Warren runs on Node.js';
+/**
+ * A persistent message and a transient one paged to disk look alike in a queue's packed backlog, so the
+ * count of persistent messages is not kept (RabbitMQ keeps it for its own paging decisions).
+ */
+const PERSISTENT = 'not kept: paged transient and persistent messages are stored alike';
+const LEFT_OUT: Record<string, Record<string, string>> = {
+  queue: { garbage_collection: ERLANG_PROCESS, reductions: ERLANG_PROCESS, reductions_details: ERLANG_PROCESS, messages_persistent: PERSISTENT, message_bytes_persistent: PERSISTENT },
+  connection: { garbage_collection: ERLANG_PROCESS, reductions: ERLANG_PROCESS, reductions_details: ERLANG_PROCESS },
 };
 
 type Shapes = Record<string, unknown>;
@@ -90,7 +102,13 @@ async function main(rabbit: Rabbit & { amqpUrl: string }): Promise<void> {
       const missing = rk.filter((k) => !wk.has(k));
       const extra = [...wk].filter((k) => !rk.includes(k));
       report.push(`${what}: missing in Warren [${missing.join(', ')}]; only in Warren [${extra.join(', ')}]`);
-      t.same(missing, [], `${what}: every key RabbitMQ has`, { todo: missing.length > 0 ? `Warren lacks ${missing.join(', ')}` : false });
+      const leftOut = LEFT_OUT[what] ?? {};
+      t.same(
+        missing.filter((k) => !(k in leftOut)),
+        [],
+        `${what}: every key RabbitMQ has, but for those left out on purpose`,
+      );
+      for (const k of missing.filter((k) => k in leftOut)) t.comment(`${what}.${k} left out: ${leftOut[k]}`);
     }
     for (const line of report) t.comment(line);
     const key = (s: Shapes, which: string) => (s[which] as { properties_key: string }).properties_key;

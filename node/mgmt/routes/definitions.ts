@@ -55,7 +55,8 @@ const str = (o: Record<string, unknown>, key: string, where: string): string => 
 };
 
 /** Imports a definitions document (RabbitMQ's format); `only` forces every object into one vhost. */
-function importDefinitions(ctx: MgmtContext, doc: Record<string, unknown>, only?: string): void {
+/** Loads a definitions document; `user` is who imports it (the exchanges' declarer). */
+function importDefinitions(ctx: MgmtContext, user: string, doc: Record<string, unknown>, only?: string): void {
   const b = ctx.broker;
   const vhostFor = (o: Record<string, unknown>, where: string): Vhost => {
     const name = only ?? str(o, 'vhost', where);
@@ -98,6 +99,7 @@ function importDefinitions(ctx: MgmtContext, doc: Record<string, unknown>, only?
         autoDelete: x['auto_delete'] === true,
         internal: x['internal'] === true,
         arguments: jsonToTable(x['arguments'], `exchange '${name}' arguments`),
+        declaredBy: user,
       });
     }
     for (const q of list(doc, 'queues')) {
@@ -147,12 +149,12 @@ export function definitionRoutes(r: Router, ctx: MgmtContext): void {
     return { rabbit_version: VERSION, ...vhostDefinitions([v], false) };
   });
   r.add('POST', '/api/definitions', 'administrator', async (req) => {
-    importDefinitions(ctx, objectBody(await req.body()));
+    importDefinitions(ctx, req.user.name, objectBody(await req.body()));
     return undefined;
   });
   r.add('POST', '/api/definitions/{vhost}', 'administrator', async (req) => {
     const v = vhostToWrite(ctx, req.params['vhost']!);
-    importDefinitions(ctx, objectBody(await req.body()), v.name);
+    importDefinitions(ctx, req.user.name, objectBody(await req.body()), v.name);
     return undefined;
   });
 }

@@ -55,6 +55,7 @@ export function exchangeRoutes(r: Router, ctx: MgmtContext): void {
       autoDelete: optionalBool(body, 'auto_delete', false),
       internal: optionalBool(body, 'internal', false),
       arguments: jsonToTable(body['arguments']),
+      declaredBy: req.user.name,
     };
     reported('direct', () => {
       access.require('configure', 'exchange', name);

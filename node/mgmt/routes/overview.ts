@@ -3,13 +3,20 @@ import { cpus, totalmem } from 'node:os';
 import { VERSION } from '../../amqp/server-properties.js';
 import { EXCHANGE_TYPES } from '../../broker/exchange-types/index.js';
 import { Message } from '../../broker/message.js';
-import { MessageCounters } from '../../broker/stats.js';
+import { CHURN_NAMES, MessageCounters } from '../../broker/stats.js';
 import type { Vhost } from '../../broker/vhost.js';
 import { hasTag } from '../auth.js';
 import { listedVhosts, vhostOf, type MgmtContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import type { Router } from '../router.js';
 import { UserAccess } from '../user-access.js';
+import { round } from '../rates.js';
+
+/** The RabbitMQ release whose management API this one answers as (tools branch on `rabbitmq_version`). */
+export const RABBITMQ_API_VERSION = '3.10.8';
+
+/** RabbitMQ's snake_case name of each churn counter. */
+const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** The vhosts' counters, summed into `counters` (refilled on every read, so its rates can be sampled), and their totals. */
 function totals(vhosts: readonly Vhost[], counters: MessageCounters): { ready: number; unacked: number; queues: number; exchanges: number; consumers: number } {
@@ -81,6 +88,7 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
         ...(ctx.amqp.tlsPort === null ? [] : [{ node: ctx.node, protocol: 'amqp/ssl', ip_address: ctx.config.amqpHost, port: ctx.amqp.tlsPort }]),
       ],
       contexts: [{ node: ctx.node, description: 'Warren Management', path: '/', port: String(ctx.mgmtPort()) }],
+      churn_rates: churnRates(ctx),
     };
     return {
       management_version: VERSION,
@@ -89,6 +97,17 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
       exchange_types: [...EXCHANGE_TYPES.keys()].map((name) => ({ name, description: TYPE_DESCRIPTIONS[name] ?? '', enabled: true })),
       product_name: 'Warren',
       product_version: VERSION,
+      rabbitmq_version: RABBITMQ_API_VERSION,
+      release_series_support_status: 'supported',
+      // the runtime in the keys RabbitMQ gives its Erlang's, so tools that show them show what runs
+      erlang_version: `Node.js ${process.versions.node}`,
+      erlang_full_version: `Node.js ${process.version} (V8 ${process.versions.v8}, ${process.platform}-${process.arch}); Warren has no Erlang VM`,
+      // RabbitMQ's sample ages in seconds: Warren keeps one sample per object, rates over the last 5 s window
+      sample_retention_policies: { global: [5], basic: [5], detailed: [] },
+      // statistics are read from the live objects on each request, so no events ever wait
+      statistics_db_event_queue: 0,
+      // only matters with disable_stats, which Warren does not have
+      enable_queue_totals: false,
       cluster_name: ctx.node,
       message_stats: ctx.rates.messageStats(counters),
       queue_totals: {
@@ -129,6 +148,18 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
     if (got?.msg.body.toString() !== 'test_message') throw new HttpError(503, 'failed', 'aliveness test message did not come back');
     return { status: 'ok' };
   });
+}
+
+/** Objects created and closed since the node started, with rates, as RabbitMQ's overview shows them. */
+function churnRates(ctx: MgmtContext): Record<string, unknown> {
+  const churn = ctx.broker.churn;
+  const r = ctx.rates.rates(churn, churn, CHURN_NAMES);
+  const out: Record<string, unknown> = {};
+  for (const name of CHURN_NAMES) {
+    out[snake(name)] = churn[name];
+    out[`${snake(name)}_details`] = { rate: round(r[name] ?? 0) };
+  }
+  return out;
 }
 
 function alarmCheck(ctx: MgmtContext): unknown {

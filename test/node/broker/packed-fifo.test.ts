@@ -118,7 +118,11 @@ function runModel(make: () => QueueMessages, levelOf: (e: QueueEntry) => number,
       if (JSON.stringify(seen) !== JSON.stringify(model.map(plain))) throw new Error('forEach order differs');
     }
     if (fifo.length !== model.length) throw new Error(`length ${fifo.length} != ${model.length}`);
-    if (fifo.bytes !== bytes()) throw new Error(`bytes ${fifo.bytes} != ${bytes()}`);
+    if (fifo.tally.bytes !== bytes()) throw new Error(`bytes ${fifo.tally.bytes} != ${bytes()}`);
+    const onDisk = model.filter((e) => e.msg === null);
+    if (fifo.tally.onDisk !== onDisk.length) throw new Error(`on disk ${fifo.tally.onDisk} != ${onDisk.length}`);
+    const onDiskBytes = onDisk.reduce((n, e) => n + e.size, 0);
+    if (fifo.tally.onDiskBytes !== onDiskBytes) throw new Error(`bytes on disk ${fifo.tally.onDiskBytes} != ${onDiskBytes}`);
   }
   const rest: unknown[] = [];
   for (let e = fifo.shift(); e !== undefined; e = fifo.shift()) rest.push(plain(e));

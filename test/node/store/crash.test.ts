@@ -133,7 +133,7 @@ t.test('recovered messages count their body bytes towards x-max-length-bytes, as
   conn = await connect(t, node.url);
   ch = await confirmChannel(conn);
   t.equal(await depth(ch, 'mlb'), 10, 'all 10 recovered');
-  t.equal(node.node.broker.vhosts.get('/')!.queues.get('mlb')!.messages.bytes, 1000, 'the queue counts 1000 bytes, as before');
+  t.equal(node.node.broker.vhosts.get('/')!.queues.get('mlb')!.messages.tally.bytes, 1000, 'the queue counts 1000 bytes, as before');
   await publishMany(ch, '', 'mlb', 1, () => Buffer.alloc(0), { persistent: true });
   t.equal(await depth(ch, 'mlb'), 11, 'an empty message still fits: nothing dropped from the head');
 });

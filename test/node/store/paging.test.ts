@@ -42,11 +42,11 @@ t.test('normal queues page out under memory pressure and deliver everything in o
 
   await publishPhase(ch, 0);
   t.ok(queues.every((q) => readyEntries(q).every((e) => e.msg !== null)), 'before paging: bodies in memory');
-  const bytes = queues.map((q) => q.messages.bytes);
+  const bytes = queues.map((q) => q.messages.tally.bytes);
 
   setPagingRatio(node, 1e-9);
   t.ok(await until(() => queues.every((q) => readyEntries(q).every((e) => e.msg === null && e.stored !== null)), 10_000), 'paging: every ready body is on disk only');
-  t.same(queues.map((q) => q.messages.bytes), bytes, 'byte counts unchanged by paging');
+  t.same(queues.map((q) => q.messages.tally.bytes), bytes, 'byte counts unchanged by paging');
   await publishPhase(ch, PER_PHASE);
   t.ok(queues.every((q) => readyEntries(q).every((e) => e.msg === null)), 'published while paging: on disk only');
 
