@@ -192,6 +192,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     if (this.header.length < 8) return Buffer.alloc(0);
     if (!this.header.equals(PROTOCOL_HEADER)) {
       // Tell the peer which protocol we speak, then hang up (AMQP 0-9-1 §4.2.2).
+      this.closeReason = `unsupported protocol header ${JSON.stringify(this.header.toString('latin1'))}`;
       this.state = 'closed';
       this.socket.end(PROTOCOL_HEADER);
       return Buffer.alloc(0);
@@ -514,8 +515,8 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     this.channels.clear();
     for (const q of this.exclusiveQueues) this.vhost?.removeQueue(q);
     this.exclusiveQueues.clear();
-    // connections that never opened (port probes, health checks) are only worth a debug line
-    const level = this.vhost ? 'info' : 'debug';
+    // a client that sent nothing (a port probe, a TCP health check) is only worth a debug line
+    const level = this.recvOct > 0 ? 'info' : 'debug';
     this.ctx.log[level]({ conn: this.name, user: this.user?.name, vhost: this.vhost?.name, reason: this.closeReason }, 'connection closed');
   }
 }

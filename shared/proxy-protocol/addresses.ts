@@ -8,9 +8,12 @@ export interface ConnectionAddresses {
   readonly dstPort: number;
 }
 
-/** A socket's own two ends (empty when it has none, as after a reset). */
+/**
+ * A socket's own two ends (empty when it has none, as after a reset). IPv4 clients of a dual-stack
+ * listener are shown as plain IPv4, as RabbitMQ shows them.
+ */
 export function socketAddresses(s: Socket): ConnectionAddresses {
-  return { srcAddress: s.remoteAddress ?? '', srcPort: s.remotePort ?? 0, dstAddress: s.localAddress ?? '', dstPort: s.localPort ?? 0 };
+  return { srcAddress: unmap(s.remoteAddress ?? ''), srcPort: s.remotePort ?? 0, dstAddress: unmap(s.localAddress ?? ''), dstPort: s.localPort ?? 0 };
 }
 
 /** The 12 bytes a version 2 header starts with. */
