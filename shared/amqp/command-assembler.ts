@@ -1,6 +1,7 @@
+import { decodeMethod } from './decode-method.js';
 import { AmqpError, ReplyCode } from './errors.js';
 import { Reader } from './reader.js';
-import { decodeMethodArgs, METHODS, type Method } from './spec.generated.js';
+import { METHODS, type Method } from './spec.generated.js';
 
 /** A method with its content, if the method carries one (publish, deliver, return, get-ok). */
 export interface Command {
@@ -18,8 +19,9 @@ const enum State {
 
 /**
  * Turns one channel's frames into commands, so the channel never sees frames. Enforces the frame order the
- * spec requires (505 UNEXPECTED_FRAME otherwise) and bounds the body: the declared size is checked at the
- * header, before any body byte is held, and body frames may never exceed it.
+ * spec requires (505 UNEXPECTED_FRAME with RabbitMQ's texts otherwise) and bounds the body: the declared
+ * size is checked at the header, before any body byte is held, and body frames may never exceed it.
+ * Header frames are at least 12 bytes (see wellFormed).
  */
 export class CommandAssembler {
   private state = State.Method;
@@ -40,13 +42,8 @@ export class CommandAssembler {
   }
 
   onMethod(payload: Buffer): Command | null {
-    if (this.state !== State.Method) {
-      throw new AmqpError(ReplyCode.UnexpectedFrame, 'expected content frame, got method frame');
-    }
-    const r = this.reader.reset(payload);
-    const classId = r.u16();
-    const methodId = r.u16();
-    const method = decodeMethodArgs(r, classId, methodId);
+    if (this.state !== State.Method) throw this.outOfOrder();
+    const method = decodeMethod(this.reader, payload);
     if (!METHODS[method.name].content) return { method, properties: null, body: null };
     this.method = method;
     this.state = State.Header;
@@ -54,14 +51,14 @@ export class CommandAssembler {
   }
 
   onHeader(payload: Buffer): Command | null {
-    if (this.state !== State.Header) {
-      throw new AmqpError(ReplyCode.UnexpectedFrame, 'content header frame without a content method');
-    }
+    if (this.state !== State.Header) throw this.outOfOrder();
     const r = this.reader.reset(payload);
     const classId = r.u16();
-    r.u16(); // weight, unused
+    const weight = r.u16();
     const bodySize = r.u64();
-    if (classId !== 60) throw new AmqpError(ReplyCode.UnexpectedFrame, `content header for class ${classId}`);
+    const expected = METHODS[this.method!.name].classId;
+    if (weight !== 0) throw this.outOfOrder();
+    if (classId !== expected) throw this.unexpected(`expected content header for class ${expected}, got one for class ${classId} instead`);
     if (r.remaining < 2) throw new AmqpError(ReplyCode.FrameError, 'content header without property flags');
     if (bodySize > this.maxBodySize) {
       const m = this.method!;
@@ -81,9 +78,7 @@ export class CommandAssembler {
   }
 
   onBody(payload: Buffer): Command | null {
-    if (this.state !== State.Body) {
-      throw new AmqpError(ReplyCode.UnexpectedFrame, 'content body frame without a content header');
-    }
+    if (this.state !== State.Body) throw this.outOfOrder();
     this.received += payload.length;
     if (this.received > this.bodySize) {
       throw new AmqpError(ReplyCode.FrameError, `content body longer than the declared ${this.bodySize} bytes`);
@@ -95,6 +90,19 @@ export class CommandAssembler {
     }
     this.chunks.push(payload);
     return null;
+  }
+
+  /** 505 for a frame of the wrong kind here, in RabbitMQ's words for what was expected. */
+  private outOfOrder(): AmqpError {
+    if (this.state === State.Method) return new AmqpError(ReplyCode.UnexpectedFrame, 'expected method frame, got non method frame instead');
+    if (this.state === State.Body) return this.unexpected('expected content body, got non content body frame instead');
+    return this.unexpected(`expected content header for class ${METHODS[this.method!.name].classId}, got non content header frame instead`);
+  }
+
+  /** A 505 inside a command names its method, as RabbitMQ does. */
+  private unexpected(detail: string): AmqpError {
+    const m = METHODS[this.method!.name];
+    return new AmqpError(ReplyCode.UnexpectedFrame, detail, m.classId, m.methodId);
   }
 
   /** Forget a half-received command (the channel is closing). */

@@ -62,8 +62,7 @@ export class AmqpError extends Error {
   ) {
     const text = `${REPLY_NAMES[replyCode]} - ${detail}`;
     super(text);
-    // shortstr on the wire: RabbitMQ truncates long texts rather than failing the close.
-    this.replyText = text.length > 255 ? text.slice(0, 255) : text;
+    this.replyText = shortText(text);
   }
 
   /** True when this error must close the whole connection rather than one channel. */
@@ -84,4 +83,24 @@ export class AmqpError extends Error {
 /** Malformed bytes on the wire: always a connection error. */
 export function frameError(detail: string): AmqpError {
   return new AmqpError(ReplyCode.FrameError, detail);
+}
+
+/** A read past the end of a frame or of a length-prefixed field: a method's arguments do not decode. */
+export class TruncatedError extends AmqpError {
+  constructor() {
+    super(ReplyCode.FrameError, 'truncated frame payload');
+  }
+}
+
+/** A reply text fits a shortstr: as RabbitMQ does, one over 255 bytes keeps its first 252 and ends in "...". */
+function shortText(text: string): string {
+  if (Buffer.byteLength(text) <= 255) return text;
+  let out = '';
+  let bytes = 0;
+  for (const c of text) {
+    bytes += Buffer.byteLength(c);
+    if (bytes > 252) break;
+    out += c;
+  }
+  return `${out}...`;
 }

@@ -90,3 +90,21 @@ export function fieldEquals(a: FieldValue | undefined, b: FieldValue | undefined
   }
   return false;
 }
+
+const TYPED_NAMES: Record<Typed['tag'], string> = {
+  b: 'byte', B: 'unsignedbyte', s: 'short', u: 'unsignedshort', I: 'signedint', i: 'unsignedint', l: 'long', f: 'float', d: 'double',
+};
+
+/** RabbitMQ's name for the field type a value has on the wire (as its errors name it), e.g. 'longstr'. */
+export function fieldTypeName(v: FieldValue): string {
+  if (typeof v === 'string') return 'longstr';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'bigint') return 'long';
+  if (typeof v === 'number') return !Number.isInteger(v) ? 'double' : v >= -0x8000_0000 && v <= 0x7fff_ffff ? 'signedint' : 'long';
+  if (v === null) return 'void';
+  if (Buffer.isBuffer(v)) return 'binary';
+  if (v instanceof Date) return 'timestamp';
+  if (v instanceof Decimal) return 'decimal';
+  if (v instanceof Typed) return TYPED_NAMES[v.tag];
+  return Array.isArray(v) ? 'array' : 'table';
+}

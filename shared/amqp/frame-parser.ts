@@ -1,5 +1,5 @@
-import { frameError } from './errors.js';
-import { FRAME_BODY, FRAME_END, FRAME_HEADER, FRAME_HEARTBEAT, FRAME_METHOD } from './spec.generated.js';
+import { badFrameEnd, frameTooLarge } from './frame-errors.js';
+import { FRAME_END } from './spec.generated.js';
 
 export interface FrameSink {
   /** `payload` is valid only during the call unless the sink keeps a reference it knows is safe. */
@@ -9,16 +9,16 @@ export interface FrameSink {
 const HEADER = 7;
 
 /**
- * Splits a byte stream into frames. Frames that lie whole inside a socket chunk are passed as subarrays
- * of it (no copy); only a frame split across reads is assembled, into a buffer allocated once its size is
- * known. The size is checked against frame_max from the 7-byte header, before any payload is buffered, so
- * a peer cannot make us hold more than one frame_max per connection.
+ * Splits a byte stream into frames of any type (the sink judges them). Frames that lie whole inside a
+ * socket chunk are passed as subarrays of it (no copy); only a frame split across reads is assembled, into
+ * a buffer allocated once its size is known. The size is checked against frame_max from the 7-byte header,
+ * before any payload is buffered, so a peer cannot make us hold more than one frame_max per connection.
+ * After a size or end-octet error the stream has lost sync: nothing more is parsed.
  */
 export class FrameParser {
-  /** Largest whole frame accepted (header + payload + end octet), i.e. the negotiated frame_max. */
+  /** The negotiated frame_max. As RabbitMQ does, a payload of up to frame_max bytes is accepted (8 over). */
   frameMax: number;
-  /** Hand frames of unknown type to the sink instead of failing (a closing connection ignores them). */
-  acceptUnknownTypes = false;
+  private lostSync = false;
   private head = Buffer.alloc(HEADER);
   private headLen = 0;
   private partial: Buffer | null = null;
@@ -37,6 +37,7 @@ export class FrameParser {
   }
 
   push(chunk: Buffer): void {
+    if (this.lostSync) return;
     let off = 0;
     const len = chunk.length;
     if (this.headLen > 0 || this.partial) off = this.continuePartial(chunk);
@@ -88,20 +89,21 @@ export class FrameParser {
   }
 
   private checkHeader(buf: Buffer, off: number): number {
-    const type = buf[off]!;
-    if (!this.acceptUnknownTypes && type !== FRAME_METHOD && type !== FRAME_HEADER && type !== FRAME_BODY && type !== FRAME_HEARTBEAT) {
-      throw frameError(`unknown frame type ${type}`);
-    }
     const size = buf.readUInt32BE(off + 3);
-    if (size + HEADER + 1 > this.frameMax) {
-      throw frameError(`frame size ${size + HEADER + 1} larger than negotiated maximum ${this.frameMax}`);
+    if (size > this.frameMax) {
+      this.lostSync = true;
+      throw frameTooLarge(buf[off]!, size, this.frameMax);
     }
     return size;
   }
 
   private emit(buf: Buffer, off: number, size: number): void {
     const end = off + HEADER + size;
-    if (buf[end] !== FRAME_END) throw frameError(`bad frame end octet 0x${buf[end]!.toString(16)}`);
-    this.sink.onFrame(buf[off]!, buf.readUInt16BE(off + 1), buf.subarray(off + HEADER, end));
+    const payload = buf.subarray(off + HEADER, end);
+    if (buf[end] !== FRAME_END) {
+      this.lostSync = true;
+      throw badFrameEnd(buf[off]!, payload, buf[end]!);
+    }
+    this.sink.onFrame(buf[off]!, buf.readUInt16BE(off + 1), payload);
   }
 }

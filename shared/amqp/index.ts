@@ -4,5 +4,8 @@ export { Reader, MAX_TABLE_DEPTH } from './reader.js';
 export { Writer } from './writer.js';
 export { FrameParser, type FrameSink } from './frame-parser.js';
 export { CommandAssembler, type Command } from './command-assembler.js';
+export { decodeMethod } from './decode-method.js';
+export { unexpectedFrame, unknownFrame, wellFormed } from './frame-errors.js';
+export { Chars, printTerm, type ErlangTerm } from './erlang-term.js';
 export { writeMethodFrame, writeContent, writeHeartbeat } from './frames.js';
 export * from './spec.generated.js';

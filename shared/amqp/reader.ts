@@ -1,4 +1,4 @@
-import { frameError } from './errors.js';
+import { frameError, TruncatedError } from './errors.js';
 import { Decimal, Typed, type FieldTable, type FieldValue } from './field-value.js';
 
 /** Deepest nesting of tables/arrays accepted: bounds recursion (a known stack-overflow vector in peers). */
@@ -27,7 +27,7 @@ export class Reader {
 
   private need(n: number): number {
     const p = this.pos;
-    if (p + n > this.end) throw frameError('truncated frame payload');
+    if (p + n > this.end) throw new TruncatedError();
     this.pos = p + n;
     return p;
   }
@@ -103,7 +103,7 @@ export class Reader {
   private sized(): number {
     const len = this.u32();
     const end = this.pos + len;
-    if (end > this.end) throw frameError('field table or array longer than its frame');
+    if (end > this.end) throw new TruncatedError();
     return end;
   }
 
@@ -144,6 +144,7 @@ export class Reader {
       case 0x69 /* i */:
         return new Typed('i', this.u32());
       case 0x6c /* l */:
+      case 0x4c /* L */: // RabbitMQ reads 'L' as a signed 64-bit 'l' too, and writes it back as 'l'
         return new Typed('l', this.i64());
       case 0x66 /* f */:
         return new Typed('f', this.f32());

@@ -94,27 +94,43 @@ t.test('a body of exactly maxBodySize is accepted', async (t) => {
   t.equal(results.at(-1)?.body?.length, body.length);
 });
 
-t.test('frames out of order are UNEXPECTED_FRAME', async (t) => {
-  t.throws(() => assembler().onHeader(headerPayload(3)), amqpError(505), 'header without method');
-  t.throws(() => assembler().onBody(Buffer.from('abc')), amqpError(505), 'body without header (idle)');
+t.test("frames out of order are UNEXPECTED_FRAME, in rabbit_command_assembler's words", async (t) => {
+  const noMethod = { ...amqpError(505, { classId: 0, methodId: 0 }), replyText: 'UNEXPECTED_FRAME - expected method frame, got non method frame instead' };
+  const header = { ...amqpError(505, { classId: 60, methodId: 40 }), replyText: 'UNEXPECTED_FRAME - expected content header for class 60, got non content header frame instead' };
+  const body = { ...amqpError(505, { classId: 60, methodId: 40 }), replyText: 'UNEXPECTED_FRAME - expected content body, got non content body frame instead' };
+  t.throws(() => assembler().onHeader(headerPayload(3)), noMethod, 'header without method');
+  t.throws(() => assembler().onBody(Buffer.from('abc')), noMethod, 'body without header (idle)');
 
   const afterMethod = assembler();
   afterMethod.onMethod(methodPayload(publish));
-  t.throws(() => afterMethod.onBody(Buffer.from('abc')), amqpError(505), 'body without header (after publish)');
+  t.throws(() => afterMethod.onBody(Buffer.from('abc')), header, 'body without header (after publish)');
 
   const expectingHeader = assembler();
   expectingHeader.onMethod(methodPayload(publish));
-  t.throws(() => expectingHeader.onMethod(methodPayload(ack)), amqpError(505), 'method while expecting a header');
+  t.throws(() => expectingHeader.onMethod(methodPayload(ack)), header, 'method while expecting a header');
 
   const expectingBody = assembler();
   expectingBody.onMethod(methodPayload(publish));
   expectingBody.onHeader(headerPayload(10));
   expectingBody.onBody(Buffer.alloc(4));
-  t.throws(() => expectingBody.onMethod(methodPayload(ack)), amqpError(505), 'method while expecting a body');
+  t.throws(() => expectingBody.onMethod(methodPayload(ack)), body, 'method while expecting a body');
+  t.throws(() => expectingBody.onHeader(headerPayload(10)), body, 'header while expecting a body');
 
   const afterComplete = assembler();
   feed(afterComplete, publishFrames(Buffer.from('x')));
-  t.throws(() => afterComplete.onBody(Buffer.from('y')), amqpError(505), 'body after the command completed');
+  t.throws(() => afterComplete.onBody(Buffer.from('y')), noMethod, 'body after the command completed');
+});
+
+t.test('method arguments must fill the frame exactly: else 501 cannot decode, naming the method', async (t) => {
+  const args = methodPayload(ack).subarray(4);
+  t.throws(() => assembler().onMethod(Buffer.concat([methodPayload(ack), Buffer.from([9])])), {
+    ...amqpError(501, { classId: 60, methodId: 80 }),
+    replyText: `FRAME_ERROR - cannot decode <<${[...args, 9].join(',')}>>`,
+  }, 'a byte too many');
+  t.throws(() => assembler().onMethod(methodPayload(ack).subarray(0, -1)), {
+    ...amqpError(501, { classId: 60, methodId: 80 }),
+    replyText: `FRAME_ERROR - cannot decode <<${[...args.subarray(0, -1)].join(',')}>>`,
+  }, 'a byte too few');
 });
 
 t.test('a body longer than declared is a frame error', async (t) => {
@@ -155,7 +171,13 @@ t.test('malformed content headers', async (t) => {
   };
   const wrongClass = headerPayload(1);
   wrongClass.writeUInt16BE(50, 0);
-  t.throws(() => started().onHeader(wrongClass), amqpError(505), 'content header for another class');
+  t.throws(() => started().onHeader(wrongClass), {
+    ...amqpError(505, { classId: 60, methodId: 40 }),
+    replyText: 'UNEXPECTED_FRAME - expected content header for class 60, got one for class 50 instead',
+  }, 'content header for another class');
+  const weighted = headerPayload(1);
+  weighted.writeUInt16BE(1, 2);
+  t.throws(() => started().onHeader(weighted), { ...amqpError(505), replyText: /got non content header frame instead$/ }, 'a non-zero weight: not a content header, for RabbitMQ');
   t.throws(() => started().onHeader(headerPayload(1).subarray(0, 12)), amqpError(501), 'no property flags');
   t.throws(() => started().onHeader(headerPayload(1).subarray(0, 7)), amqpError(501), 'truncated body size');
 });

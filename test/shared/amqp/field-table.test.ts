@@ -3,6 +3,7 @@ import t from 'tap';
 import {
   decodeMethodArgs,
   Decimal,
+  fieldTypeName,
   MAX_TABLE_DEPTH,
   Reader,
   Typed,
@@ -162,6 +163,22 @@ t.test('decoded tables re-encode to the original bytes', async (t) => {
 t.test('a small signed 64-bit value keeps its \'l\' tag through decode and re-encode', async (t) => {
   const bytes = encodeTable({ v: new Typed('l', 5) });
   t.equal(encodeTable(decodeTable(bytes)).toString('hex'), bytes.toString('hex'));
+});
+
+t.test("'L' (unsigned 64-bit) reads as RabbitMQ reads it: a signed 'l', written back as 'l'", async (t) => {
+  const tagged = (tag: string): Buffer => sized([[1], 'v', tag, [0, 0, 0, 0, 0, 0, 0, 9], [1], 'w', tag, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe]]);
+  const table = decodeTable(tagged('L'));
+  t.strictSame(table, { v: new Typed('l', 9), w: new Typed('l', -2) });
+  t.same(encodeTable(table), tagged('l'), "re-encoded with 'l'");
+  t.equal(fieldTypeName(table['v']!), 'long', "named 'long', as RabbitMQ names it");
+});
+
+t.test('fieldTypeName: RabbitMQ\'s name for each wire type', async (t) => {
+  const names: Record<string, string> = {
+    t: 'bool', b: 'byte', B: 'unsignedbyte', s: 'short', u: 'unsignedshort', I: 'signedint', i: 'unsignedint', l: 'long',
+    f: 'float', d: 'double', D: 'decimal', S: 'longstr', x: 'binary', T: 'timestamp', V: 'void', F: 'table', A: 'array',
+  };
+  for (const [tag, value] of CASES) t.equal(fieldTypeName(value), names[tag], `${tag}: ${show(value)}`);
 });
 
 t.test('a "__proto__" key is kept as data, not turned into the prototype', async (t) => {

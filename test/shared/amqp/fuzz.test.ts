@@ -132,7 +132,7 @@ t.test('mutated valid streams into FrameParser + CommandAssembler', async (t) =>
   t.ok(completed > NUM_RUNS / 4, `mutated streams still reach the assembler (${completed} commands)`);
 });
 
-const TAGS = [...'tbBsuIilfdDSxTVFA'].map((c) => c.charCodeAt(0));
+const TAGS = [...'tbBsuIilLfdDSxTVFA'].map((c) => c.charCodeAt(0));
 
 t.test('random bytes into Reader.table()', async (t) => {
   const decode = (bytes: Uint8Array): void => {
