@@ -2,8 +2,10 @@ import { AmqpError, ReplyCode } from '../../shared/amqp/index.js';
 import { decodeArgs, type DefinitionRecord, type DefinitionsSink } from '../store/definitions-store.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { RedisDedupStore } from './dedup-redis/store.js';
+import { UserLimits } from './limits.js';
 import { Permission } from './permissions.js';
-import { ChurnCounters } from './stats.js';
+import { PolicyError } from './policies.js';
+import { ChurnCounters, ClosedCounters } from './stats.js';
 import { TopicPermission, TopicPermissions } from './topic-permissions.js';
 import { checkPassword, DEFAULT_HASHING, hashPassword, isHashingAlgorithm, type HashingAlgorithm, type User } from './users.js';
 import { INTERNAL_USER, Vhost } from './vhost.js';
@@ -40,12 +42,15 @@ export class Broker {
   /** vhost -> user -> permission */
   readonly permissions = new Map<string, Map<string, Permission>>();
   readonly topicPermissions: TopicPermissions;
+  /** Users' connection and channel limits (a vhost's are its vhost-limits parameter, see limits.ts). */
+  readonly userLimits: UserLimits;
   /** Vhosts that were given a description or tags. */
   readonly vhostMetadata = new Map<string, VhostMetadata>();
   private readonly recorder: Recorder;
   /** Set by the resource monitor when memory passes the paging threshold. */
   readonly memory = { paging: false };
   readonly churn = new ChurnCounters();
+  readonly closed = new ClosedCounters();
 
   constructor(
     sink: DefinitionsSink | null = null,
@@ -56,6 +61,7 @@ export class Broker {
   ) {
     this.recorder = new Recorder(sink);
     this.topicPermissions = new TopicPermissions(this.recorder);
+    this.userLimits = new UserLimits(this.recorder);
   }
 
   /** First start: the default vhost and administrator, with full permissions, as RabbitMQ creates them. */
@@ -99,6 +105,7 @@ export class Broker {
     if (!this.users.delete(name)) return false;
     for (const perms of this.permissions.values()) perms.delete(name);
     this.topicPermissions.forgetUser(name);
+    this.userLimits.forget(name);
     this.recorder.record({ op: 'user-delete', name });
     return true;
   }
@@ -162,6 +169,7 @@ export class Broker {
     if (r.op === 'vhost-delete') return void this.deleteVhost(r.name);
     if (r.op === 'user') return void this.putUser({ name: r.name, passwordHash: r.passwordHash, hashing: isHashingAlgorithm(r.hashing) ? r.hashing : DEFAULT_HASHING, tags: r.tags });
     if (r.op === 'user-delete') return void this.deleteUser(r.name);
+    if (r.op === 'user-limits') return this.userLimits.set(r.user, r.limits);
     if (r.op === 'permission') return this.setPermission(r.vhost, r.user, new Permission(r.configure, r.write, r.read));
     if (r.op === 'permission-delete') return void this.clearPermission(r.vhost, r.user);
     if (r.op === 'topic-permission') return this.topicPermissions.set(new TopicPermission(r.vhost, r.user, r.exchange, r.write, r.read));
@@ -186,7 +194,13 @@ export class Broker {
         return;
       }
       case 'policy':
-        return void v.setPolicy(r.kind, { name: r.name, pattern: r.pattern, applyTo: r.applyTo as 'all', priority: r.priority, definition: r.definition });
+        try {
+          v.setPolicy(r.kind, { name: r.name, pattern: r.pattern, applyTo: r.applyTo, priority: r.priority, definition: r.definition });
+        } catch (e) {
+          // stored before Warren checked what RabbitMQ checks (an operator policy's overflow): left out, not fatal
+          if (!(e instanceof PolicyError)) throw e;
+        }
+        return;
       case 'policy-delete':
         return void v.clearPolicy(r.kind, r.name);
       case 'parameter':
@@ -204,6 +218,7 @@ export class Broker {
       out.push(metadata ? { op: 'vhost', name, metadata } : { op: 'vhost', name });
     }
     for (const u of this.users.values()) out.push(userRecord(u));
+    out.push(...this.userLimits.snapshot());
     for (const [vhost, perms] of this.permissions) {
       for (const [user, p] of perms) out.push({ op: 'permission', vhost, user, configure: p.configure, write: p.write, read: p.read });
     }

@@ -81,7 +81,8 @@ export class EntryStream {
     const h = e.stored;
     let flags = (h ? STORED : 0) | (e.expiresAt !== 0 ? EXPIRES : 0) | (e.priority !== 0 ? PRIORITY : 0) | (e.deliveryCount !== 0 ? DELIVERED : 0);
     let room = FIELDS_ROOM;
-    if (msg !== null && (e.size >= SHARE_FROM || msg.packed)) {
+    // a message with BCC keys stays an object: the stream has no room for them
+    if (msg !== null && (e.size >= SHARE_FROM || msg.packed || msg.bcc !== null)) {
       flags |= SHARED;
       msg.compact();
       this.shared.push(msg);

@@ -15,6 +15,12 @@ export class Message {
   readonly size: number;
   /** A queue has packed a copy of the bytes (EntryStream): other queues share this object rather than copy again. */
   packed = false;
+  /**
+   * The BCC keys it was published with. The header goes before any queue keeps the message, but RabbitMQ
+   * keeps the keys among the message's routing keys: a dead letter without a dead-letter routing key is
+   * routed on them again.
+   */
+  bcc: readonly string[] | null = null;
 
   constructor(
     readonly exchange: string,

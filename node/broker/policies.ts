@@ -1,3 +1,6 @@
+import { erlangTerm } from './erlang-term.js';
+import { appliesToClassicQueues, definitionProblem, isOperatorKey } from './policy-keys.js';
+import { compilePattern, PatternError } from './policy-pattern.js';
 import { QUEUE_SETTING_KEYS, type PartialSettings } from './queue-settings.js';
 
 export type ApplyTo = 'queues' | 'exchanges' | 'all';
@@ -14,64 +17,63 @@ export interface Policy {
   readonly priority: number;
   readonly definition: PolicyDefinition;
   readonly regex: RegExp;
+  /** False when a key is for quorum queues or streams only: then, as in RabbitMQ, queues never match it. */
+  readonly forQueues: boolean;
 }
 
-/** A policy that fails validation: every problem, in words, for the API's 400 and the CLI. */
+/** What a policy is set from (API bodies, definitions, the log); makePolicy checks each part. */
+export interface PolicyInput {
+  readonly name: string;
+  readonly pattern: unknown;
+  readonly applyTo: unknown;
+  readonly priority: unknown;
+  readonly definition: PolicyDefinition;
+}
+
+/** A policy that fails validation, worded as RabbitMQ's 400 reason: "Validation failed", then each problem. */
 export class PolicyError extends Error {
   override readonly name = 'PolicyError';
+  constructor(problems: readonly string[]) {
+    super(`Validation failed\n\n${problems.map((p) => `${p}\n`).join('')}`);
+  }
 }
 
-const isNonNegInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
-const isString = (v: unknown): boolean => typeof v === 'string';
+const APPLY_TO: readonly unknown[] = ['queues', 'exchanges', 'all'];
 
-/** Keys Warren accepts in policies, beyond the queue settings; validated now, used by later features. */
-const OTHER_POLICY_KEYS: Record<string, (v: unknown) => boolean> = {
-  'alternate-exchange': isString,
-  'ha-mode': (v) => v === 'all' || v === 'exactly' || v === 'nodes',
-  'ha-params': (v) => isNonNegInt(v) || (Array.isArray(v) && v.every(isString)),
-  'ha-sync-mode': (v) => v === 'automatic' || v === 'manual',
-  'ha-sync-batch-size': (v) => Number.isInteger(v) && (v as number) > 0,
-  'ha-promote-on-shutdown': (v) => v === 'always' || v === 'when-synced',
-  'ha-promote-on-failure': (v) => v === 'always' || v === 'when-synced',
-  'federation-upstream': isString,
-  'federation-upstream-set': isString,
-};
-
-/** Validates and builds a policy; throws PolicyError naming every bad key. */
-export function makePolicy(kind: PolicyKind, p: Omit<Policy, 'regex'>): Policy {
-  const problems: string[] = [];
-  if (!['queues', 'exchanges', 'all'].includes(p.applyTo)) problems.push(`apply-to '${p.applyTo}' must be queues, exchanges or all`);
-  if (!Number.isInteger(p.priority)) problems.push(`priority ${JSON.stringify(p.priority)} must be an integer`);
-  let regex: RegExp = /(?!)/;
+/** The pattern as a RegExp, or the problem with it. */
+function compiled(pattern: unknown): RegExp | string {
+  if (typeof pattern !== 'string') return `pattern should be a binary but was ${erlangTerm(pattern)}`;
   try {
-    regex = new RegExp(p.pattern);
+    return compilePattern(pattern);
   } catch (e) {
-    problems.push(`pattern ${JSON.stringify(p.pattern)} is not a valid regular expression: ${(e as Error).message}`);
+    if (!(e instanceof PatternError)) throw e;
+    return e.untranslatable ? `pattern cannot be used: ${e.reason}` : `pattern should be regular expression but is invalid: ${e.reason}`;
   }
-  const keys = Object.keys(p.definition);
-  if (keys.length === 0) problems.push('definition is empty');
-  for (const key of keys) {
-    const value = p.definition[key];
-    const setting = QUEUE_SETTING_KEYS.find((k) => k.policyKey === key);
-    if (setting) {
-      if (kind === 'operator-policy' && !setting.operator) problems.push(`'${key}' is not allowed in operator policies`);
-      else if (!setting.validate(value as never).ok) problems.push(`'${key}' has an invalid value ${JSON.stringify(value)}`);
-      continue;
-    }
-    const check = OTHER_POLICY_KEYS[key];
-    if (!check) problems.push(`unknown key '${key}'`);
-    else if (kind === 'operator-policy') problems.push(`'${key}' is not allowed in operator policies`);
-    else if (!check(value)) problems.push(`'${key}' has an invalid value ${JSON.stringify(value)}`);
-  }
-  if (problems.length > 0) throw new PolicyError(`invalid ${kind} '${p.name}': ${problems.join('; ')}`);
-  return { ...p, regex };
 }
 
-/** The matching policy with the highest priority (ties: the later-named, deterministically). */
+/**
+ * Validates and builds a policy as RabbitMQ does: the first problem with the definition, then any with
+ * apply-to, the pattern and the priority (in RabbitMQ's order); throws PolicyError naming them.
+ */
+export function makePolicy(kind: PolicyKind, vhost: string, p: PolicyInput): Policy {
+  const problems: string[] = [];
+  const invalid = definitionProblem(kind === 'operator-policy', p.definition);
+  if (invalid !== null) problems.push(invalid);
+  if (!APPLY_TO.includes(p.applyTo)) problems.push(`apply-to '${String(p.applyTo)}' unrecognised; should be 'queues', 'exchanges' or 'all'`);
+  const regex = compiled(p.pattern);
+  if (typeof regex === 'string') problems.push(regex);
+  if (typeof p.priority !== 'number') problems.push(`priority should be a number, actually was ${erlangTerm(p.priority)}`);
+  if (problems.length > 0) throw new PolicyError(problems);
+  const { name, definition, pattern, applyTo, priority } = p;
+  return { name, vhost, pattern: pattern as string, applyTo: applyTo as ApplyTo, priority: priority as number, definition, regex: regex as RegExp, forQueues: appliesToClassicQueues(definition) };
+}
+
+/** The matching policy with the highest priority that applies to the kind (ties: the later-named, deterministically). */
 export function matchPolicy(policies: Iterable<Policy>, kind: 'queue' | 'exchange', name: string): Policy | undefined {
   let best: Policy | undefined;
   for (const p of policies) {
     if (p.applyTo !== 'all' && p.applyTo !== (kind === 'queue' ? 'queues' : 'exchanges')) continue;
+    if (kind === 'queue' && !p.forQueues) continue;
     if (!p.regex.test(name)) continue;
     if (!best || p.priority > best.priority || (p.priority === best.priority && p.name > best.name)) best = p;
   }
@@ -93,15 +95,13 @@ export function policySettings(p: Policy | undefined): PartialSettings {
 
 /**
  * What a queue's policy and operator policy define together, as RabbitMQ shows it in
- * effective_policy_definition: every key of either; for a key both set, the lower value where the lower
- * wins (limits and TTLs, as the queue applies them), else the policy's.
+ * effective_policy_definition: every key of either; for a key both set (an operator key), the lower value.
  */
 export function effectiveDefinition(policy: Policy | undefined, operator: Policy | undefined): PolicyDefinition {
   const out: PolicyDefinition = { ...operator?.definition, ...policy?.definition };
   for (const [key, value] of Object.entries(operator?.definition ?? {})) {
     const mine = policy?.definition[key];
-    const lowest = QUEUE_SETTING_KEYS.find((k) => k.policyKey === key)?.merge === 'lowest';
-    if (lowest && typeof mine === 'number' && typeof value === 'number') out[key] = Math.min(mine, value);
+    if (isOperatorKey(key) && typeof mine === 'number' && typeof value === 'number') out[key] = Math.min(mine, value);
   }
   return out;
 }

@@ -37,7 +37,7 @@ export function parseQueueArguments(queue: string, vhost: string, args: FieldTab
   }
   const flag = (arg: string): boolean => {
     const v: FieldValue | undefined = args[arg];
-    if (v !== undefined && typeof v !== 'boolean') throw bad(arg, `{unacceptable_type,${typeof v}}`);
+    if (v !== undefined && typeof v !== 'boolean') throw bad(arg, `{unacceptable_type,${typeName(v)}}`);
     return v === true;
   };
   const singleActiveConsumer = flag('x-single-active-consumer');

@@ -42,12 +42,12 @@ const nonNegInt =
     return { ok: true, value: n };
   };
 
-/** One of a set of strings; `why` is RabbitMQ's reason atom for that argument (e.g. invalid_overflow). */
+/** One of a set of strings; `why` words RabbitMQ's reason for another string, another type is unacceptable. */
 const enumOf =
-  (why: string, ...values: string[]): Validate =>
+  (why: (s: string) => string, ...values: string[]): Validate =>
   (v) => {
-    const s = stringOf(v);
-    return s !== undefined && values.includes(s) ? { ok: true, value: s as Overflow } : { ok: false, why };
+    if (typeof v !== 'string') return { ok: false, why: `{unacceptable_type,${typeName(v)}}` };
+    return values.includes(v) ? { ok: true, value: v as Overflow } : { ok: false, why: why(v) };
   };
 
 const str: Validate = (v) => {
@@ -61,27 +61,31 @@ export interface SettingKey {
   readonly policyKey: string;
   readonly validate: Validate;
   readonly merge: Merge;
-  /** Operator policies may set it (RabbitMQ limits them to resource bounds). */
-  readonly operator: boolean;
 }
 
 export const QUEUE_SETTING_KEYS: readonly SettingKey[] = [
-  { setting: 'messageTtl', argument: 'x-message-ttl', policyKey: 'message-ttl', validate: nonNegInt(), merge: 'lowest', operator: true },
-  { setting: 'expires', argument: 'x-expires', policyKey: 'expires', validate: nonNegInt(true), merge: 'lowest', operator: true },
-  { setting: 'maxLength', argument: 'x-max-length', policyKey: 'max-length', validate: nonNegInt(), merge: 'lowest', operator: true },
-  { setting: 'maxLengthBytes', argument: 'x-max-length-bytes', policyKey: 'max-length-bytes', validate: nonNegInt(), merge: 'lowest', operator: true },
+  { setting: 'messageTtl', argument: 'x-message-ttl', policyKey: 'message-ttl', validate: nonNegInt(), merge: 'lowest' },
+  { setting: 'expires', argument: 'x-expires', policyKey: 'expires', validate: nonNegInt(true), merge: 'lowest' },
+  { setting: 'maxLength', argument: 'x-max-length', policyKey: 'max-length', validate: nonNegInt(), merge: 'lowest' },
+  { setting: 'maxLengthBytes', argument: 'x-max-length-bytes', policyKey: 'max-length-bytes', validate: nonNegInt(), merge: 'lowest' },
   {
     setting: 'overflow',
     argument: 'x-overflow',
     policyKey: 'overflow',
-    validate: enumOf('invalid_overflow', 'drop-head', 'reject-publish', 'reject-publish-dlx'),
+    validate: enumOf(() => 'invalid_overflow', 'drop-head', 'reject-publish', 'reject-publish-dlx'),
     merge: 'argument-wins',
-    operator: true,
   },
-  { setting: 'deadLetterExchange', argument: 'x-dead-letter-exchange', policyKey: 'dead-letter-exchange', validate: str, merge: 'argument-wins', operator: false },
-  { setting: 'deadLetterRoutingKey', argument: 'x-dead-letter-routing-key', policyKey: 'dead-letter-routing-key', validate: str, merge: 'argument-wins', operator: false },
-  // The user's notes (§9.3): when both set a queue mode, the policy's applies.
-  { setting: 'queueMode', argument: 'x-queue-mode', policyKey: 'queue-mode', validate: enumOf('invalid_queue_mode', 'default', 'lazy'), merge: 'policy-wins', operator: false },
+  { setting: 'deadLetterExchange', argument: 'x-dead-letter-exchange', policyKey: 'dead-letter-exchange', validate: str, merge: 'argument-wins' },
+  { setting: 'deadLetterRoutingKey', argument: 'x-dead-letter-routing-key', policyKey: 'dead-letter-routing-key', validate: str, merge: 'argument-wins' },
+  // The user's notes (§9.3): when both set a queue mode, the policy's applies. RabbitMQ 3.10 lets the
+  // argument win; docs/rabbitmq-differences.md records the difference.
+  {
+    setting: 'queueMode',
+    argument: 'x-queue-mode',
+    policyKey: 'queue-mode',
+    validate: enumOf((s) => `"unsupported queue mode '${s}'"`, 'default', 'lazy'),
+    merge: 'policy-wins',
+  },
 ];
 
 export type PartialSettings = Partial<Record<keyof QueueSettings, QueueSettings[keyof QueueSettings]>>;
@@ -89,20 +93,19 @@ export type PartialSettings = Partial<Record<keyof QueueSettings, QueueSettings[
 /**
  * Merges the three sources. For each key: 'lowest' takes the smallest of all that set it (limits and
  * TTLs: the more conservative wins); 'argument-wins' prefers the queue argument, then the policy;
- * 'policy-wins' the reverse. Operator policies only ever take part in 'lowest' keys and overflow.
+ * 'policy-wins' the reverse. Operator policies only set 'lowest' keys (see policy-keys.ts).
  */
 export function mergeSettings(args: PartialSettings, policy: PartialSettings = {}, operator: PartialSettings = {}): QueueSettings {
   const out: QueueSettings = { ...DEFAULT_SETTINGS };
   for (const k of QUEUE_SETTING_KEYS) {
     const a = args[k.setting];
     const p = policy[k.setting];
-    const o = k.operator ? operator[k.setting] : undefined;
     let v: QueueSettings[keyof QueueSettings] | undefined;
     if (k.merge === 'lowest') {
-      const candidates = [a, p, o].filter((x): x is number => typeof x === 'number');
+      const candidates = [a, p, operator[k.setting]].filter((x): x is number => typeof x === 'number');
       v = candidates.length > 0 ? Math.min(...candidates) : undefined;
     } else if (k.merge === 'argument-wins') {
-      v = a ?? p ?? o;
+      v = a ?? p;
     } else {
       v = p ?? a;
     }

@@ -63,15 +63,16 @@ export type EnqueueOutcome = 'refused' | 'accepted' | 'persisted';
  *
  * TTL is enforced at the head, as RabbitMQ does: a message is checked when it reaches the head or is about
  * to be delivered, so an expired message is never delivered; one timer watches the head's expiry.
- * Length limits count ready messages; drop-head dead-letters the oldest, reject-publish refuses the new one.
+ * Length limits count ready messages; drop-head dead-letters the oldest (after a publish, a requeue or a
+ * lower limit), reject-publish refuses the new one and never trims.
  */
 export class Queue {
   readonly kind = 'queue' as const;
   messages: QueueMessages;
   /** Sorted by priority, highest first; registration order within a level. */
   private consumers: Consumer[] = [];
-  /** Registration order, for single active consumer. */
-  private registered: Consumer[] = [];
+  /** With single active consumer: the one receiving messages. */
+  private active: Consumer | null = null;
   private rr = 0;
   private dispatching = false;
   private hadConsumer = false;
@@ -146,7 +147,7 @@ export class Queue {
   }
   /** With single active consumer: the one receiving messages. */
   get activeConsumer(): Consumer | undefined {
-    return this.options.singleActiveConsumer ? this.registered[0] : undefined;
+    return this.active ?? undefined;
   }
 
   /** New settings from a policy change: limits and TTL apply to what is already queued. */
@@ -253,9 +254,10 @@ export class Queue {
     return maxLengthBytes !== null && this.messages.tally.bytes + msg.size > maxLengthBytes;
   }
 
+  /** drop-head only: the reject modes refuse publishes but leave what is queued, as RabbitMQ does. */
   private enforceLengthLimit(): void {
-    const { maxLength, maxLengthBytes } = this.settings;
-    if (maxLength === null && maxLengthBytes === null) return;
+    const { maxLength, maxLengthBytes, overflow } = this.settings;
+    if ((maxLength === null && maxLengthBytes === null) || overflow !== 'drop-head') return;
     const dropped: QueueEntry[] = [];
     while (
       this.messages.length > 0 &&
@@ -343,13 +345,14 @@ export class Queue {
       if (this.deleted) this.forget(e);
       else this.messages.requeue(e);
     }
+    this.enforceLengthLimit();
     this.expireHead(Date.now());
     this.dispatch();
   }
 
-  /** Throws if a consumer with these flags may not attach now (exclusive use). */
+  /** Throws if a consumer with these flags may not attach now (exclusive use; never on a single-active-consumer queue). */
   checkConsumer(exclusive: boolean): void {
-    if (this.consumers.some((x) => x.exclusive) || (exclusive && this.consumers.length > 0)) {
+    if (this.consumers.some((x) => x.exclusive) || (exclusive && (this.consumers.length > 0 || this.options.singleActiveConsumer))) {
       throw new AmqpError(ReplyCode.AccessRefused, `queue '${this.name}' in vhost '${this.vhost}' in exclusive use`);
     }
   }
@@ -360,7 +363,7 @@ export class Queue {
     let i = this.consumers.length;
     while (i > 0 && this.consumers[i - 1]!.priority < c.priority) i--;
     this.consumers.splice(i, 0, c);
-    this.registered.push(c);
+    if (this.options.singleActiveConsumer) this.active ??= c;
     this.hadConsumer = true;
     this.armUnusedTimer();
   }
@@ -369,13 +372,13 @@ export class Queue {
     const i = this.consumers.indexOf(c);
     if (i < 0) return;
     this.consumers.splice(i, 1);
-    this.registered.splice(this.registered.indexOf(c), 1);
+    // single active consumer: the waiting one of highest priority, the earliest of that level, takes over
+    if (c === this.active) this.active = this.consumers[0] ?? null;
     if (this.consumers.length === 0 && this.hadConsumer && this.options.autoDelete && !this.deleted) {
       this.host.removeQueue(this);
       return;
     }
     this.armUnusedTimer();
-    // with single active consumer, the next registered one takes over
     this.dispatch();
   }
 
@@ -393,7 +396,7 @@ export class Queue {
     if (this.unusedTimer) clearTimeout(this.unusedTimer);
     const consumers = this.consumers;
     this.consumers = [];
-    this.registered = [];
+    this.active = null;
     for (const c of consumers) c.cancelledByServer(this);
     return count;
   }
@@ -447,7 +450,7 @@ export class Queue {
   /** Round-robin among the ready consumers of the highest priority level that has any ready. */
   private nextConsumer(): Consumer | undefined {
     if (this.options.singleActiveConsumer) {
-      const c = this.registered[0];
+      const c = this.active;
       return c?.ready() ? c : undefined;
     }
     const cs = this.consumers;

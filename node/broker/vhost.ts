@@ -9,11 +9,12 @@ import { HEADERS_MATCH_MODES } from './exchange-types/headers.js';
 import { EXCHANGE_TYPES } from './exchange-types/index.js';
 import { encodeArgs, type DefinitionRecord, type DefinitionsSink } from '../store/definitions-store.js';
 import type { MessageStore } from '../store/message-store.js';
-import { deadLettered, isDeathCycle, type DeathReason } from './dead-letter.js';
+import { deadLetterKeys, deadLettered, isDeathCycle, type DeathReason } from './dead-letter.js';
 import type { RedisDedupStore } from './dedup-redis/store.js';
 import type { Message } from './message.js';
+import { checkQueueLimit } from './limits.js';
 import { generatedName, isReserved } from './names.js';
-import { makePolicy, matchPolicy, policySettings, type Policy, type PolicyKind } from './policies.js';
+import { makePolicy, matchPolicy, policySettings, type Policy, type PolicyInput, type PolicyKind } from './policies.js';
 import { parseQueueArguments, QUEUE_ARGS_COMPARED } from './queue-arguments.js';
 import { mergeSettings, type PartialSettings } from './queue-settings.js';
 import { ChurnCounters } from './stats.js';
@@ -208,6 +209,8 @@ export class Vhost implements QueueHost {
       existing.armUnusedTimer();
       return existing;
     }
+    // a replayed log is not held to a limit: it holds what was allowed when it was written
+    if (!this.sink.replaying) checkQueueLimit(this, name);
     const args = parseQueueArguments(name, this.name, d.arguments);
     const q = new Queue(
       this.name,
@@ -396,8 +399,9 @@ export class Vhost implements QueueHost {
   }
 
   /**
-   * Sends messages leaving a queue (rejected, expired, over its length limit) to its dead-letter exchange.
-   * Without one, or if it does not exist, they are dropped. Cycles without a rejection are dropped.
+   * Sends messages leaving a queue (rejected, expired, over its length limit) to its dead-letter exchange,
+   * routed on the dead-letter routing key or else on all the keys they were published with (CC and BCC
+   * too). Without an exchange, or if it does not exist, they are dropped; so are fully automatic cycles.
    */
   deadLetter(q: Queue, entries: readonly QueueEntry[], reason: DeathReason): void {
     const { deadLetterExchange: dlx, deadLetterRoutingKey: dlrk } = q.settings;
@@ -406,9 +410,10 @@ export class Vhost implements QueueHost {
     if (!x) return;
     for (const e of entries) {
       const msg = deadLettered(q.messageOf(e), q.name, reason, dlx, dlrk);
-      const targets = this.route(x, [msg.routingKey], msg.properties.headers);
+      const keys = deadLetterKeys(msg);
+      const targets = this.route(x, keys, msg.properties.headers);
       if (targets !== null) this.enqueueDeadLetter(targets, msg);
-      else this.deadLetterLater(x, msg);
+      else this.deadLetterLater(x, keys, msg);
     }
   }
 
@@ -421,15 +426,15 @@ export class Vhost implements QueueHost {
    * waits whatever the node's dedup-redis-unavailable mode, as nobody could be told of a refusal; it is
    * lost only if the node stops first (dead-lettering is at most once, as in RabbitMQ).
    */
-  private deadLetterLater(x: Exchange, msg: Message): void {
-    void routeSettled(this, x, [msg.routingKey], msg.properties.headers, new Admissions(true), (targets) => this.enqueueDeadLetter(targets, msg)).catch(() => undefined);
+  private deadLetterLater(x: Exchange, keys: readonly string[], msg: Message): void {
+    void routeSettled(this, x, keys, msg.properties.headers, new Admissions(true), (targets) => this.enqueueDeadLetter(targets, msg)).catch(() => undefined);
   }
 
   // ---- policies ----------------------------------------------------------------------------------
 
   /** Adds or replaces a policy (validated: throws PolicyError) and applies it to live queues and exchanges. */
-  setPolicy(kind: PolicyKind, p: Omit<Policy, 'regex' | 'vhost'>): Policy {
-    const policy = makePolicy(kind, { ...p, vhost: this.name });
+  setPolicy(kind: PolicyKind, p: PolicyInput): Policy {
+    const policy = makePolicy(kind, this.name, p);
     (kind === 'policy' ? this.policies : this.operatorPolicies).set(p.name, policy);
     this.sink.record(policyRecord(kind, policy));
     this.reapplyPolicies();
@@ -489,8 +494,8 @@ export class Vhost implements QueueHost {
 
   private checkArgs(kind: 'queue' | 'exchange', name: string, keys: readonly string[], received: FieldTable, current: FieldTable): void {
     for (const k of keys) {
-      const r: FieldValue | undefined = received[k];
-      const c: FieldValue | undefined = current[k];
+      const r = withDefault(k, received[k]);
+      const c = withDefault(k, current[k]);
       if (r === undefined && c === undefined) continue;
       if (!fieldEquals(r, c)) {
         throw inequivalent(kind, name, this.name, k, ...describeMismatch(r, c));
@@ -498,6 +503,9 @@ export class Vhost implements QueueHost {
     }
   }
 }
+
+/** An argument's value when left out, where RabbitMQ treats leaving it out as naming it: x-queue-type is classic. */
+const withDefault = (arg: string, v: FieldValue | undefined): FieldValue | undefined => (v === undefined && arg === 'x-queue-type' ? 'classic' : v);
 
 const isDurableExchange = (x: Exchange): boolean => x.options.durable && x.name !== '' && !isReserved(x.name);
 const isDurableQueue = (q: Queue): boolean => q.options.durable && !q.options.exclusive;

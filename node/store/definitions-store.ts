@@ -27,6 +27,7 @@ export type DefinitionRecord =
   | { op: 'vhost-delete'; name: string }
   | { op: 'user'; name: string; passwordHash: string; tags: string[]; hashing?: string }
   | { op: 'user-delete'; name: string }
+  | { op: 'user-limits'; user: string; limits: Record<string, number> }
   | { op: 'permission'; vhost: string; user: string; configure: string; write: string; read: string }
   | { op: 'permission-delete'; vhost: string; user: string }
   | { op: 'topic-permission'; vhost: string; user: string; exchange: string; write: string; read: string }

@@ -2,7 +2,8 @@
  * The node's message store: queued messages that must outlive the process (persistent messages in durable
  * queues) or the heap (lazy and paged queues), in one segmented log.
  *
- * Records: ENQUEUE (id, flags, vhost, queue, exchange, routing key, properties, body) and SETTLE (ids).
+ * Records: ENQUEUE (id, flags, vhost, queue, exchange, routing key, properties, body, then the BCC keys if
+ * the flags say so) and SETTLE (ids).
  * A message is live from its ENQUEUE until a SETTLE names it. Recovery replays every segment: live
  * recoverable messages come back to their queues in id order; transient (lazy-only) ones are dropped.
  *
@@ -21,6 +22,7 @@ import { SegmentLog, type RecordRef } from './segment-log.js';
 const ENQUEUE = 1;
 const SETTLE = 2;
 const RECOVERABLE = 1;
+const WITH_BCC = 2;
 
 /** Where a stored message lives; kept by the queue entry. */
 export interface StoreHandle {
@@ -145,7 +147,7 @@ export class MessageStore {
     w.mark();
     w.u8(ENQUEUE);
     w.u64(this.nextId);
-    w.u8(recoverable ? RECOVERABLE : 0);
+    w.u8((recoverable ? RECOVERABLE : 0) | (msg.bcc === null ? 0 : WITH_BCC));
     w.shortstr(vhost);
     w.shortstr(queue);
     w.u64(expiresAt);
@@ -156,9 +158,17 @@ export class MessageStore {
     w.bytes(msg.rawProperties);
     w.u32(msg.body.length);
     const head = w.toBuffer();
-    const ref = this.log.append([head, msg.body]);
+    const ref = this.log.append(msg.bcc === null ? [head, msg.body] : [head, msg.body, this.keysRecord(msg.bcc)]);
     this.segment(ref.segment).live++;
     return { id: this.nextId++, ref };
+  }
+
+  private keysRecord(keys: readonly string[]): Buffer {
+    const w = this.w;
+    w.mark();
+    w.u32(keys.length);
+    for (const k of keys) w.longstr(k);
+    return w.toBuffer();
   }
 
   /** Reads a stored message back. */
@@ -166,7 +176,7 @@ export class MessageStore {
     const r = this.scratch.reset(this.log.read(h.ref));
     r.u8();
     r.u64();
-    r.u8();
+    const flags = r.u8();
     r.shortstr();
     r.shortstr();
     r.u64();
@@ -175,7 +185,9 @@ export class MessageStore {
     const routingKey = r.shortstr();
     const props = r.longstr();
     const body = r.longstr();
-    return new Message(exchange, routingKey, props, body);
+    const msg = new Message(exchange, routingKey, props, body);
+    if (flags & WITH_BCC) msg.bcc = Array.from({ length: r.u32() }, () => r.longstr().toString());
+    return msg;
   }
 
   /** The message is gone from its queue (acked, dropped, expired, purged); logged in batches. */

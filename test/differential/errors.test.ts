@@ -51,6 +51,8 @@ const queueRedeclare: [string, object, object][] = [
   ['x-message-ttl changed to another integer type', { ...Q, messageTtl: 1000 }, { ...Q, messageTtl: 100000 }],
   ['the same x-max-priority as another integer type (accepted)', { ...Q, maxPriority: 5 }, { ...Q, arguments: { 'x-max-priority': { '!': 'int', value: 5 } } }],
   ['exclusive added on the owning connection', Q, { ...Q, exclusive: true }],
+  ['x-queue-type classic added (accepted: classic is the default)', Q, { ...Q, arguments: { 'x-queue-type': 'classic' } }],
+  ['x-queue-type classic left out (accepted)', { ...Q, arguments: { 'x-queue-type': 'classic' } }, Q],
 ];
 for (const [what, first, second] of queueRedeclare) {
   channelError(

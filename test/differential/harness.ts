@@ -3,14 +3,14 @@
  * and against the real RabbitMQ, and the two lists of observations must be equal. Observations are plain
  * data (reply codes and texts, class/method ids, counts, bodies in order, flags); the random parts are
  * normalised first: this run's resource prefix becomes `diff-`, generated queue names `amq.gen-*`, generated
- * consumer tags `amq.ctag-*`. Every resource a scenario names comes from `env.name()` and is deleted after
- * the run, on both brokers, whatever happened.
+ * consumer tags `amq.ctag-*`, direct reply-to addresses `amq.rabbitmq.reply-to.*`. Every resource a
+ * scenario names comes from `env.name()` and is deleted after the run, on both brokers, whatever happened.
  */
 import t from 'tap';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Message, type Options } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startTestNode } from '../helpers/node.js';
+import { startTestNode, type TestNode } from '../helpers/node.js';
 import { RABBITMQ_SKIP_REASON, rabbitmqReachable } from '../helpers/rabbitmq.js';
 
 /** What the client saw when the server closed a channel or the connection. */
@@ -213,7 +213,8 @@ export class Env {
         .split(this.prefix)
         .join('diff-')
         .replace(/amq\.gen-[\w-]{22}/g, 'amq.gen-*')
-        .replace(/amq\.ctag-[\w-]{22}/g, 'amq.ctag-*');
+        .replace(/amq\.ctag-[\w-]{22}/g, 'amq.ctag-*')
+        .replace(/amq\.rabbitmq\.reply-to\.[\w+/=.-]+/g, 'amq.rabbitmq.reply-to.*');
     }
     if (Buffer.isBuffer(v)) return this.normalise(v.toString());
     if (Array.isArray(v)) return v.map((x) => this.normalise(x));
@@ -243,8 +244,16 @@ export class Env {
 export type Scenario = (env: Env) => Promise<unknown[]>;
 
 const RABBITMQ = await rabbitmqReachable();
-const warren = RABBITMQ === null ? null : await startTestNode();
-if (warren) t.teardown(() => warren.close());
+let warren: Promise<TestNode> | null = null;
+
+/** The Warren node scenarios run on: started by the first scenario, so a file without any starts none. */
+export function warrenNode(): Promise<TestNode> {
+  if (warren === null) {
+    const node = (warren = startTestNode());
+    t.teardown(async () => (await node).close());
+  }
+  return warren;
+}
 
 const TIMED_OUT = 'scenario timed out';
 const THREW = 'scenario threw';
@@ -268,12 +277,13 @@ async function runOn(url: string, fn: Scenario): Promise<unknown[]> {
  */
 export function scenario(name: string, fn: Scenario, opts: { todo?: string } = {}): void {
   t.test(name, RABBITMQ === null ? { skip: RABBITMQ_SKIP_REASON } : {}, async (t) => {
-    let warrenObs = await runOn(warren!.url, fn);
+    const { url } = await warrenNode();
+    let warrenObs = await runOn(url, fn);
     let rabbitObs = await runOn(RABBITMQ!, fn);
     if (broken(warrenObs) || broken(rabbitObs)) {
       // a loaded machine can stall either broker for seconds: one retry before reporting a difference
       t.comment(`retrying after ${JSON.stringify({ warren: warrenObs, rabbitmq: rabbitObs })}`);
-      warrenObs = await runOn(warren!.url, fn);
+      warrenObs = await runOn(url, fn);
       rabbitObs = await runOn(RABBITMQ!, fn);
     }
     if (process.env['DIFF_PRINT']) t.comment(JSON.stringify({ warren: warrenObs, rabbitmq: rabbitObs }));
