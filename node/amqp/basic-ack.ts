@@ -37,12 +37,15 @@ export function settle(ch: Channel, ds: readonly Delivery[], how: Settlement): v
   ch.resumeDeliveries();
 }
 
-/** basic.recover / recover-async: redeliver everything unacked. requeue=false is refused, as RabbitMQ does. */
+/**
+ * basic.recover / recover-async: redeliver everything unacked. requeue=false is refused, as RabbitMQ does.
+ * recover-ok goes first: RabbitMQ answers before its queues redeliver.
+ */
 export function basicRecover(ch: Channel, m: BasicRecover | BasicRecoverAsync): void {
   if (!m.requeue) throw new AmqpError(ReplyCode.NotImplemented, 'requeue=false');
+  if (m.name === 'basic.recover') ch.send({ name: 'basic.recover-ok' });
   requeueAll(ch);
   ch.resumeDeliveries();
-  if (m.name === 'basic.recover') ch.send({ name: 'basic.recover-ok' });
 }
 
 /** Returns every unacked delivery of the channel to its queue, in delivery order. */
@@ -57,8 +60,15 @@ export function basicGet(ch: Channel, m: BasicGet): void {
   ch.authorize('read', 'queue', name);
   const q = ch.vhost.queue(name, ch.conn);
   const got = q.get(m.noAck);
-  if (!got) return ch.send({ name: 'basic.get-empty', clusterId: '' });
+  if (!got) {
+    q.stats.getEmpty++;
+    ch.stats.getEmpty++;
+    return ch.send({ name: 'basic.get-empty', clusterId: '' });
+  }
   const { entry, msg } = got;
+  if (m.noAck) ch.stats.getNoAck++;
+  else ch.stats.get++;
+  if (entry.deliveryCount > 1) ch.stats.redeliver++;
   const tag = m.noAck ? ++ch.unacked.lastTag : ch.unacked.add(q, entry, null);
   const out = ch.conn.out;
   writeMethodFrame(out, ch.id, {

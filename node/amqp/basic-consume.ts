@@ -6,13 +6,17 @@ import type { Channel } from './channel.js';
 import { ChannelConsumer } from './channel-consumer.js';
 
 /**
- * basic.qos as RabbitMQ reads it: global=false sets the limit for each consumer created afterwards,
- * global=true a limit shared by the whole channel. prefetch-size is not supported (540, as RabbitMQ).
+ * basic.qos as RabbitMQ 3.10 reads it: global=true sets a limit shared by the whole channel; global=false
+ * sets the limit for each consumer created afterwards and also lifts the channel's limit (rabbit_channel
+ * unlimits its limiter). prefetch-size is not supported (540, as RabbitMQ).
  */
 export function basicQos(ch: Channel, m: BasicQos): void {
   if (m.prefetchSize !== 0) throw new AmqpError(ReplyCode.NotImplemented, `prefetch_size!=0 (${m.prefetchSize})`);
   if (m.global) ch.channelPrefetch = m.prefetchCount;
-  else ch.consumerPrefetch = m.prefetchCount;
+  else {
+    ch.consumerPrefetch = m.prefetchCount;
+    ch.channelPrefetch = 0;
+  }
   ch.send({ name: 'basic.qos-ok' });
   ch.resumeDeliveries();
 }

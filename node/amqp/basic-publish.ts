@@ -5,6 +5,7 @@ import { Message } from '../broker/message.js';
 import type { Channel } from './channel.js';
 import { deferRoute } from './deferred-publish.js';
 import { routingHeaders, routingKeysOf, settleRouted } from './routed-publish.js';
+import { checkRoutingHeaders } from './routing-headers.js';
 import { authorizeTopic } from './topic-authorization.js';
 
 /** A publish queued behind deferred work, with the Redis checks it already started (see prefetchPublish). */
@@ -28,8 +29,10 @@ export function basicPublish(ch: Channel, m: BasicPublish, properties: Buffer, b
   authorizeTopic(ch, m.exchange, m.routingKey, 'write');
   const msg = pre?.msg ?? new Message(m.exchange, m.routingKey, properties, body);
   if (msg.flags & (PropertyFlag.UserId | PropertyFlag.Expiration)) checkProperties(ch, msg);
+  if (msg.flags & PropertyFlag.Headers) checkRoutingHeaders(msg.properties.headers);
   ch.conn.published();
   ch.stats.publish++;
+  if (ch.confirms !== null) ch.stats.receivedConfirm++;
   if (ch.tx) return ch.tx.publish(x, msg, m.mandatory);
   routeMessage(ch, x, msg, m.mandatory, pre?.admissions ?? null);
 }

@@ -166,20 +166,16 @@ export class Channel {
         // RabbitMQ 3.x no longer honours flow(active=false) from clients; refuse it the same way.
         if (!m.active) throw new AmqpError(ReplyCode.NotImplemented, 'active=false');
         return this.send({ name: 'channel.flow-ok', active: true });
-      case 'channel.flow-ok':
-        return;
       case 'channel.close':
         this.teardown();
         this.send({ name: 'channel.close-ok' });
         this.conn.channelClosed(this.id);
         return;
-      case 'channel.close-ok':
-        return;
       case 'access.request':
         return this.send({ name: 'access.request-ok', ticket: 1 });
       default:
-        if (m.name.startsWith('connection.')) throw new AmqpError(ReplyCode.CommandInvalid, `connection method '${m.name}' on channel ${this.id}`);
-        throw new AmqpError(ReplyCode.CommandInvalid, `'${m.name}' is not valid from a client`);
+        // connection methods, replies only a server sends, and a close-ok for a close we never sent
+        throw new AmqpError(ReplyCode.CommandInvalid, 'unimplemented method');
     }
   }
 
@@ -212,6 +208,7 @@ export class Channel {
     const tag = c.noAck ? ++this.unacked.lastTag : this.unacked.add(queue, entry, c);
     if (c.noAck) this.stats.deliverNoAck++;
     else this.stats.deliver++;
+    if (redelivered) this.stats.redeliver++;
     const out = this.conn.out;
     writeMethodFrame(out, this.id, {
       name: 'basic.deliver',

@@ -24,6 +24,11 @@ export class Confirms {
     else this.later.set(seq, ok);
   }
 
+  /** Publishes numbered but not yet confirmed to the client (the management API's messages_unconfirmed). */
+  get unconfirmed(): number {
+    return this.nextSeq - 1 - this.sent;
+  }
+
   get pending(): boolean {
     return this.contiguous > this.sent || this.later.size > 0;
   }

@@ -5,14 +5,18 @@ import { parseProxyHeader, ProxyHeaderError, type ProxyHeader } from '../../shar
 import {
   AmqpError,
   CommandAssembler,
-  decodeMethodArgs,
+  decodeMethod,
   FRAME_HEARTBEAT,
   FRAME_METHOD,
   FRAME_MIN_SIZE,
   FrameParser,
   isTable,
+  METHODS,
   Reader,
   ReplyCode,
+  unexpectedFrame,
+  unknownFrame,
+  wellFormed,
   Writer,
   writeHeartbeat,
   writeMethodFrame,
@@ -21,6 +25,7 @@ import {
   type Method,
 } from '../../shared/amqp/index.js';
 import type { Broker } from '../broker/broker.js';
+import { checkChannelLimit, checkConnectionLimits } from '../broker/limits.js';
 import type { Permission } from '../broker/permissions.js';
 import type { Queue } from '../broker/queue.js';
 import type { User } from '../broker/users.js';
@@ -32,16 +37,23 @@ import type { AlarmListener, ResourceAlarms } from './resource-alarms.js';
 import { MECHANISMS, parseSaslResponse, refused } from './sasl.js';
 import { serverProperties } from './server-properties.js';
 import type { Tickable, Ticker } from './ticker.js';
+import { negotiate } from './tune.js';
 
 const PROTOCOL_HEADER = Buffer.from('AMQP\x00\x00\x09\x01', 'latin1');
+/** The AMQP 0-9 header, which RabbitMQ answers as 0-9-1 (the two are alike enough for every client). */
+const PROTOCOL_HEADER_0_9 = Buffer.from('AMQP\x01\x01\x00\x09', 'latin1');
 /** Above this many bytes queued on the socket, consumers on this connection stop receiving. */
 const WRITE_HIGH_WATER = 1 << 20;
-/** How long a peer has to answer our connection.close before the socket is dropped. */
+/**
+ * How long a peer has to answer our connection.close before the socket is dropped; also how long a failed
+ * handshake is held before the socket is closed, as RabbitMQ does to slow down password guessing.
+ */
 const CLOSE_GRACE_MS = 3000;
 /** The read-gate cause of a resource alarm. */
 const ALARM = {};
 
-type State = 'proxy-header' | 'protocol-header' | 'start-ok' | 'tune-ok' | 'open' | 'running' | 'closing' | 'closed';
+/** RabbitMQ's connection states where they exist (starting: awaiting start-ok, tuning: tune-ok, opening: open). */
+type State = 'proxy-header' | 'protocol-header' | 'starting' | 'tuning' | 'opening' | 'running' | 'closing' | 'closed';
 
 export interface ConnectionContext {
   readonly broker: Broker;
@@ -110,7 +122,8 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   ) {
     this.frameMax = ctx.config.frameMax;
     this.channelMax = ctx.config.channelMax;
-    this.parser = new FrameParser(this, ctx.config.frameMax);
+    // until tune-ok, frames are held to the protocol's minimum frame_max, as RabbitMQ does
+    this.parser = new FrameParser(this, FRAME_MIN_SIZE);
     this.state = ctx.config.proxyProtocol ? 'proxy-header' : 'protocol-header';
     this.addresses = socketAddresses(socket);
     this.gate = new ReadGate(
@@ -190,14 +203,14 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     const need = 8 - this.header.length;
     this.header = Buffer.concat([this.header, chunk.subarray(0, need)]);
     if (this.header.length < 8) return Buffer.alloc(0);
-    if (!this.header.equals(PROTOCOL_HEADER)) {
+    if (!this.header.equals(PROTOCOL_HEADER) && !this.header.equals(PROTOCOL_HEADER_0_9)) {
       // Tell the peer which protocol we speak, then hang up (AMQP 0-9-1 §4.2.2).
       this.closeReason = `unsupported protocol header ${JSON.stringify(this.header.toString('latin1'))}`;
       this.state = 'closed';
       this.socket.end(PROTOCOL_HEADER);
       return Buffer.alloc(0);
     }
-    this.state = 'start-ok';
+    this.state = 'starting';
     this.send(0, {
       name: 'connection.start',
       versionMajor: 0,
@@ -212,20 +225,20 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   onFrame(type: number, channel: number, payload: Buffer): void {
     // after our connection.close only the peer's close-ok (or close) matters: RabbitMQ ignores all else
     if (this.state === 'closing') {
-      if (type === FRAME_METHOD && channel === 0) this.onClosingMethod(payload);
-      return;
-    }
-    if (type === FRAME_HEARTBEAT) {
-      if (channel !== 0) throw new AmqpError(ReplyCode.UnexpectedFrame, `heartbeat frame on channel ${channel}`);
+      if (type === FRAME_METHOD && channel === 0 && payload.length >= 4) this.onClosingMethod(payload);
       return;
     }
     if (channel === 0) return this.onConnectionFrame(type, payload);
-    if (this.state !== 'running') throw new AmqpError(ReplyCode.UnexpectedFrame, `channel frame on channel ${channel} before connection.open`);
-    if (channel > this.channelMax) {
-      throw new AmqpError(ReplyCode.ChannelError, `channel number ${channel} exceeds the negotiated channel_max ${this.channelMax}`);
-    }
+    if (this.state !== 'running') throw unexpectedFrame(type, payload);
+    if (!wellFormed(type, payload)) throw unknownFrame(type, payload);
+    if (type === FRAME_HEARTBEAT) throw unexpectedFrame(type, payload);
     let ch = this.channels.get(channel);
     if (!ch) {
+      // RabbitMQ limits how many channels are open, not their numbers
+      if (this.channels.size >= this.channelMax) {
+        throw new AmqpError(ReplyCode.NotAllowed, `number of channels opened (${this.channels.size}) has reached the negotiated channel_max (${this.channelMax})`);
+      }
+      checkChannelLimit(this.ctx.broker.userLimits, this.ctx.connections, this.user!.name);
       ch = new Channel(this, channel, new CommandAssembler(this.reader, this.ctx.config.maxMessageSize));
       this.channels.set(channel, ch);
       this.ctx.broker.churn.channelCreated++;
@@ -243,19 +256,19 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   }
 
   private onConnectionFrame(type: number, payload: Buffer): void {
-    if (type !== FRAME_METHOD) throw new AmqpError(ReplyCode.UnexpectedFrame, `content frame on channel 0`);
-    const r = this.reader.reset(payload);
-    const classId = r.u16();
-    const methodId = r.u16();
+    if (!wellFormed(type, payload)) throw unknownFrame(type, payload);
+    if (type === FRAME_HEARTBEAT) return;
+    if (type !== FRAME_METHOD) throw unexpectedFrame(type, payload);
+    const m = decodeMethod(this.reader, payload);
     try {
-      const m = decodeMethodArgs(r, classId, methodId);
-      if (classId !== 10) throw new AmqpError(ReplyCode.ChannelError, `expected a connection method on channel 0, got '${m.name}'`);
       this.onConnectionMethod(m);
     } catch (e) {
+      const { classId, methodId } = METHODS[m.name];
       throw e instanceof AmqpError ? e.at(classId, methodId) : e;
     }
   }
 
+  /** A method on channel 0 (of any class), valid only in its state, as in RabbitMQ's rabbit_reader. */
   private onConnectionMethod(m: Method): void {
     if (this.state === 'closing') {
       if (m.name === 'connection.close-ok') this.socket.end();
@@ -264,28 +277,26 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     }
     switch (m.name) {
       case 'connection.start-ok':
-        return this.expect('start-ok', m.name, () => this.startOk(m.clientProperties, m.mechanism, m.response));
+        if (this.state === 'starting') return this.startOk(m.clientProperties, m.mechanism, m.response);
+        break;
       case 'connection.tune-ok':
-        return this.expect('tune-ok', m.name, () => this.tuneOk(m.channelMax, m.frameMax, m.heartbeat));
+        if (this.state === 'tuning') return this.tuneOk(m.channelMax, m.frameMax, m.heartbeat);
+        break;
       case 'connection.open':
-        return this.expect('open', m.name, () => this.open(m.virtualHost));
+        if (this.state === 'opening') return this.open(m.virtualHost);
+        break;
       case 'connection.close':
+        if (this.state !== 'running') break;
         this.closeReason = `client closed the connection: ${m.replyCode} ${m.replyText}`.trimEnd();
         // publishes sent before the close are routed first, even those waiting for Redis
         if (this.deferring) this.closeRequested = true;
         else this.closeOk();
         return;
-      case 'connection.close-ok':
-        this.socket.end();
-        return;
       case 'connection.update-secret':
-        return this.expect('running', m.name, () => this.updateSecret(m.newSecret));
-      case 'connection.blocked':
-      case 'connection.unblocked':
-        return; // notifications a client may send us too; nothing to do
-      default:
-        throw new AmqpError(ReplyCode.CommandInvalid, `'${m.name}' is not valid from a client`);
+        if (this.state === 'running') return this.updateSecret(m.reason);
+        break;
     }
+    throw new AmqpError(ReplyCode.ChannelError, `unexpected method in connection state ${this.state}`);
   }
 
   private closeOk(): void {
@@ -306,11 +317,6 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     if (this.closeRequested && this.state === 'running' && !this.deferring) this.closeOk();
   }
 
-  private expect(state: State, name: string, fn: () => void): void {
-    if (this.state !== state) throw new AmqpError(ReplyCode.CommandInvalid, `unexpected '${name}' during the handshake`);
-    fn();
-  }
-
   // ---- handshake ---------------------------------------------------------------------------------
 
   private startOk(props: FieldTable, mechanism: string, response: Buffer): void {
@@ -319,34 +325,26 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     const user = this.ctx.broker.authenticate(creds.username, creds.password);
     const loopbackOnly = this.ctx.config.loopbackUsers.includes(creds.username);
     if (!user || (loopbackOnly && !isLoopback(this.addresses.srcAddress))) {
-      this.closeReason = `login refused for user '${creds.username}' (${mechanism})`;
       this.ctx.log.warn({ conn: this.name, user: creds.username, mechanism }, 'login refused');
-      if (this.clientCapability('authentication_failure_close')) throw refused(mechanism);
-      this.state = 'closed';
-      this.socket.destroy();
-      return;
+      throw refused(mechanism);
     }
     this.user = user;
     this.authMechanism = mechanism;
-    this.state = 'tune-ok';
+    this.state = 'tuning';
     this.send(0, { name: 'connection.tune', channelMax: this.ctx.config.channelMax, frameMax: this.ctx.config.frameMax, heartbeat: this.ctx.config.heartbeat });
   }
 
   private tuneOk(channelMax: number, frameMax: number, heartbeat: number): void {
-    const cfg = this.ctx.config;
-    if (frameMax !== 0 && frameMax < FRAME_MIN_SIZE) throw new AmqpError(ReplyCode.NotAllowed, `frame_max=${frameMax} < ${FRAME_MIN_SIZE} min size`);
-    if (frameMax > cfg.frameMax) throw new AmqpError(ReplyCode.NotAllowed, `frame_max=${frameMax} > ${cfg.frameMax} max size`);
-    if (channelMax > cfg.channelMax) throw new AmqpError(ReplyCode.NotAllowed, `channel_max=${channelMax} > ${cfg.channelMax} max`);
-    this.frameMax = frameMax === 0 ? cfg.frameMax : frameMax;
-    this.parser.frameMax = this.frameMax;
-    this.channelMax = channelMax === 0 ? cfg.channelMax : channelMax;
+    this.frameMax = this.parser.frameMax = negotiate('frame_max', FRAME_MIN_SIZE, this.ctx.config.frameMax, frameMax);
+    this.channelMax = negotiate('channel_max', 1, this.ctx.config.channelMax, channelMax);
     this.heartbeat = heartbeat;
-    this.state = 'open';
+    this.state = 'opening';
   }
 
   private open(vhostName: string): void {
     const vhost = this.ctx.broker.vhosts.get(vhostName);
     if (!vhost) throw new AmqpError(ReplyCode.NotAllowed, `vhost ${vhostName} not found`);
+    checkConnectionLimits(this.ctx.broker.userLimits, this.ctx.connections, vhost, this.user!.name);
     const permission = this.ctx.broker.permission(vhostName, this.user!.name);
     if (!permission) throw new AmqpError(ReplyCode.NotAllowed, `access to vhost '${vhostName}' refused for user '${this.user!.name}'`);
     this.vhost = vhost;
@@ -356,12 +354,13 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     this.ctx.log.info({ conn: this.name, user: this.user!.name, vhost: vhostName }, 'connection opened');
   }
 
-  private updateSecret(secret: Buffer): void {
-    // With the internal user store the secret is the user's password: accept it only if it still verifies.
-    if (!this.ctx.broker.authenticate(this.user!.name, secret.toString('utf8'))) {
-      throw new AmqpError(ReplyCode.NotAllowed, 'new secret was refused');
-    }
+  /**
+   * RabbitMQ's internal user store has no credentials that expire: it accepts any new secret, checks
+   * nothing and keeps the user, and says so in its log.
+   */
+  private updateSecret(reason: string): void {
     this.send(0, { name: 'connection.update-secret-ok' });
+    this.ctx.log.info({ conn: this.name, user: this.user!.name, reason }, 'user updated secret');
   }
 
   // ---- output ------------------------------------------------------------------------------------
@@ -453,13 +452,22 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
       this.socket.destroy();
       return;
     }
-    this.send(0, { name: 'connection.close', replyCode: err.replyCode, replyText: err.replyText, classId: err.classId, methodId: err.methodId });
-    this.flush();
-    this.state = 'closing';
-    this.parser.acceptUnknownTypes = true;
+    const handshake = this.state === 'starting' || this.state === 'tuning';
+    if (!handshake || this.answersInHandshake(err)) {
+      this.send(0, { name: 'connection.close', replyCode: err.replyCode, replyText: err.replyText, classId: err.classId, methodId: err.methodId });
+      this.flush();
+    }
+    // a failed handshake is held unread until the deadline, as RabbitMQ holds it against password guessing
+    this.state = handshake ? 'closed' : 'closing';
     this.closeDeadline = Date.now() + CLOSE_GRACE_MS;
     for (const ch of [...this.channels.values()]) ch.teardown();
     this.channels.clear();
+  }
+
+  /** Before tune-ok RabbitMQ tells only of a refused login (to a client that asked) and, here, of a failed tune. */
+  private answersInHandshake(err: AmqpError): boolean {
+    if (err.replyCode === ReplyCode.AccessRefused) return this.clientCapability('authentication_failure_close');
+    return this.state === 'tuning' && err.replyCode === ReplyCode.NotAllowed;
   }
 
   /** Server-initiated close (shutdown, operator): 320 CONNECTION_FORCED. */
@@ -481,12 +489,19 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
   }
 
   channelClosed(id: number): void {
-    if (this.channels.delete(id)) this.ctx.broker.churn.channelClosed++;
+    const ch = this.channels.get(id);
+    if (!ch) return;
+    this.channels.delete(id);
+    this.ctx.broker.churn.channelClosed++;
+    this.ctx.broker.closed.channel(ch.vhost, ch.stats);
   }
 
   tick(now: number): void {
-    if (this.state === 'closing' && now >= this.closeDeadline) return void this.socket.destroy();
-    if (this.state !== 'running' && this.state !== 'closing' && now - this.openedAt > this.ctx.config.handshakeTimeout) {
+    if (this.closeDeadline !== 0) {
+      if (now >= this.closeDeadline) this.socket.destroy();
+      return;
+    }
+    if (this.state !== 'running' && now - this.openedAt > this.ctx.config.handshakeTimeout) {
       this.closeReason = 'handshake timeout';
       return void this.socket.destroy();
     }
@@ -511,7 +526,11 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     this.ctx.broker.churn.connectionClosed++;
     this.ctx.ticker.delete(this);
     this.ctx.broker.churn.channelClosed += this.channels.size;
-    for (const ch of this.channels.values()) ch.teardown();
+    this.ctx.broker.closed.connection(this);
+    for (const ch of this.channels.values()) {
+      ch.teardown();
+      this.ctx.broker.closed.channel(ch.vhost, ch.stats);
+    }
     this.channels.clear();
     for (const q of this.exclusiveQueues) this.vhost?.removeQueue(q);
     this.exclusiveQueues.clear();

@@ -1,13 +1,24 @@
 import type { QueueBind, QueueDeclare, QueueDelete, QueuePurge, QueueUnbind } from '../../shared/amqp/index.js';
+import { generatedName } from '../broker/names.js';
 import type { Channel } from './channel.js';
 import { authorizeTopic } from './topic-authorization.js';
 
+/**
+ * queue.declare: configure access to the queue, even to a server-named one, as RabbitMQ checks the name it
+ * generates. The vhost names that queue itself, so a name of the same form is checked first (no queue is
+ * made for a refused user), and the actual name once made (a pattern could tell random names apart).
+ */
 export function queueDeclare(ch: Channel, m: QueueDeclare): void {
-  if (!m.passive && m.queue !== '') ch.authorize('configure', 'queue', m.queue);
+  const serverNamed = !m.passive && m.queue === '';
+  if (!m.passive) ch.authorize('configure', 'queue', serverNamed ? generatedName('amq.gen-') : m.queue);
   const q = ch.vhost.declareQueue(
     { name: m.queue, passive: m.passive, durable: m.durable, exclusive: m.exclusive, autoDelete: m.autoDelete, arguments: m.arguments },
     ch.conn,
   );
+  if (serverNamed && !ch.conn.permission!.grants('configure', 'queue', q.name)) {
+    ch.vhost.removeQueue(q);
+    ch.authorize('configure', 'queue', q.name);
+  }
   if (q.options.owner === ch.conn) ch.conn.exclusiveQueues.add(q);
   ch.lastQueue = q.name;
   if (!m.nowait) ch.send({ name: 'queue.declare-ok', queue: q.name, messageCount: q.messageCount, consumerCount: q.consumerCount });

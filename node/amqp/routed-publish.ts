@@ -20,7 +20,9 @@ export function settleRouted(ch: Channel, queues: readonly Queue[], msg: Message
   let outcome: EnqueueOutcome = 'accepted';
   if (queues.length === 0) {
     if (mandatory) sendReturn(ch, msg);
+    else ch.stats.dropUnroutable++;
   } else {
+    ch.stats.routed += queues.length;
     outcome = ch.vhost.enqueue(queues, headers?.['BCC'] === undefined ? msg : withoutBcc(msg, headers));
   }
   if (seq === 0) return;
@@ -35,10 +37,12 @@ export function settleRouted(ch: Channel, queues: readonly Queue[], msg: Message
   else confirm();
 }
 
-/** BCC recipients must not see each other: the header is removed before delivery. */
+/** BCC recipients must not see each other: the header is removed before delivery (its keys are kept aside). */
 function withoutBcc(msg: Message, headers: FieldTable): Message {
-  const { BCC: _bcc, ...rest } = headers;
-  return msg.withProperties({ ...msg.properties, headers: rest });
+  const { BCC: bcc, ...rest } = headers;
+  const copy = msg.withProperties({ ...msg.properties, headers: rest });
+  copy.bcc = routingKeys(bcc);
+  return copy;
 }
 
 function routingKeys(v: FieldValue | undefined): string[] {

@@ -25,7 +25,7 @@ export function parseSaslResponse(mechanism: string, response: Buffer): Credenti
     if (username === undefined || password === undefined) throw malformed(mechanism);
     return { username, password };
   }
-  throw new AmqpError(ReplyCode.CommandInvalid, `unknown authentication mechanism '${mechanism}'; supported: ${MECHANISMS}`, 10, 11);
+  throw new AmqpError(ReplyCode.CommandInvalid, `unknown authentication mechanism '${mechanism}'`, 10, 11);
 }
 
 /** A response that does not parse is a syntax error (502), as RabbitMQ answers, not a refused login. */
@@ -33,11 +33,16 @@ function malformed(mechanism: string): AmqpError {
   return new AmqpError(ReplyCode.SyntaxError, `malformed ${mechanism} response`, 10, 11);
 }
 
+/**
+ * A refused login. RabbitMQ sends its close itself, naming no method (0/0), before the error handling that
+ * names the failing method would name connection.start-ok: this error stays unattributed.
+ */
+class LoginRefused extends AmqpError {
+  override at(): AmqpError {
+    return this;
+  }
+}
+
 export function refused(mechanism: string): AmqpError {
-  return new AmqpError(
-    ReplyCode.AccessRefused,
-    `Login was refused using authentication mechanism ${mechanism}. For details see the broker logfile.`,
-    10,
-    11,
-  );
+  return new LoginRefused(ReplyCode.AccessRefused, `Login was refused using authentication mechanism ${mechanism}. For details see the broker logfile.`);
 }

@@ -4,6 +4,7 @@ import type { Message } from '../broker/message.js';
 import { settle, type Settlement } from './basic-ack.js';
 import { routeMessage } from './basic-publish.js';
 import type { Channel } from './channel.js';
+import type { Unacked } from './unacked.js';
 
 type Op =
   | { readonly kind: 'publish'; readonly exchange: Exchange; readonly msg: Message; readonly mandatory: boolean }
@@ -30,6 +31,23 @@ export class Transaction {
       throw new AmqpError(ReplyCode.PreconditionFailed, `unknown delivery tag ${tag}`);
     }
     this.ops.push({ kind: 'settle', tag, multiple, how });
+  }
+
+  /** Publishes waiting for commit (the management API's messages_uncommitted). */
+  get publishes(): number {
+    return this.ops.reduce((n, op) => n + (op.kind === 'publish' ? 1 : 0), 0);
+  }
+
+  /**
+   * Deliveries the pending acks, nacks and rejects name, each once (acks_uncommitted: RabbitMQ counts a
+   * `multiple` one as every delivery it takes): all up to the highest `multiple` tag, single ones above it.
+   */
+  settlements(unacked: Unacked): number {
+    let upTo = 0;
+    for (const op of this.ops) if (op.kind === 'settle' && op.multiple) upTo = Math.max(upTo, op.tag === 0 ? Infinity : op.tag);
+    let n = unacked.countUpTo(upTo);
+    for (const tag of this.named) if (tag > upTo) n++;
+    return n;
   }
 
   /** Applies the pending operations in order, then calls `done`. */

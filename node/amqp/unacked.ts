@@ -37,6 +37,16 @@ export class Unacked {
     return 0;
   }
 
+  /** How many outstanding deliveries have a tag up to `tag`. */
+  countUpTo(tag: number): number {
+    let n = 0;
+    for (const t of this.byTag.keys()) {
+      if (t > tag) break;
+      n++;
+    }
+    return n;
+  }
+
   has(tag: number): boolean {
     return this.byTag.has(tag);
   }
