@@ -1,9 +1,10 @@
 import { binaryOrder } from './erlang-hash.js';
 
 /**
- * The fields RabbitMQ sorts a list by when the request names no `sort`. It sorts Erlang terms: a field an
- * item lacks counts as 0, numbers come before strings, strings go by their UTF-8 bytes; items equal on
- * every field are ordered by the whole item, which the trailing fields here stand for.
+ * The fields RabbitMQ sorts a list by when the request names no `sort`; a field may be a dotted path into
+ * nested objects (`message_stats.publish`). It sorts Erlang terms: a field an item lacks (or null) counts
+ * as 0, numbers come before atoms (true, false) and atoms before strings, strings go by their UTF-8 bytes;
+ * items equal on every field are ordered by the whole item, which the trailing fields here stand for.
  */
 export type ListOrder = readonly string[];
 
@@ -19,14 +20,17 @@ export const PERMISSIONS: ListOrder = ['vhost', 'user', 'exchange'];
 /** An object of a list the API answers. */
 export type ListItem = object;
 
-const valueOf = (item: ListItem, field: string): unknown => (item as Record<string, unknown>)[field];
+const valueOf = (item: ListItem, field: string): unknown =>
+  field.split('.').reduce<unknown>((o, key) => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[key] : undefined), item);
+
+/** Erlang's order of the kinds of term a JSON value stands for: numbers, atoms, then binaries (and the rest). */
+const rank = (x: unknown): number => (typeof x === 'number' ? 0 : typeof x === 'boolean' ? 1 : 2);
 
 function compareTerms(a: unknown, b: unknown): number {
   const [x, y] = [a ?? 0, b ?? 0];
-  if (typeof x === 'number' || typeof y === 'number') {
-    return typeof x === 'number' && typeof y === 'number' ? x - y : typeof x === 'number' ? -1 : 1;
-  }
-  return binaryOrder(String(x), String(y));
+  const byKind = rank(x) - rank(y);
+  if (byKind !== 0) return byKind;
+  return typeof x === 'number' ? x - (y as number) : binaryOrder(String(x), String(y));
 }
 
 /** The list in place, in `order`. */

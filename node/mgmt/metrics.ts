@@ -1,54 +1,116 @@
-import { totalmem } from 'node:os';
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { VERSION } from '../amqp/server-properties.js';
 import type { MgmtContext } from './context.js';
+import { channels, CLUSTER, RAW } from './metric-families.js';
+import { family, gauge, nodeRow, untyped, type Family, type Series, type VhostFilter } from './metric-family.js';
+import { GLOBAL } from './metric-global.js';
+import { RABBITMQ_API_VERSION } from './routes/overview.js';
+
+/** The object counts rabbitmq_prometheus adds to /metrics and /metrics/per-object. */
+const TOTALS = family<MgmtContext>('totals', {
+  rows: nodeRow,
+  metrics: [
+    gauge('connections', 'Connections currently open', (ctx) => ctx.amqp.connections.size),
+    gauge('channels', 'Channels currently open', (ctx) => [...channels(ctx)].length),
+    gauge('consumers', 'Consumers currently connected', (ctx) => [...channels(ctx)].reduce((n, ch) => n + ch.consumers.size, 0)),
+    gauge('queues', 'Queues available', (ctx) => [...ctx.broker.vhosts.values()].reduce((n, v) => n + v.queues.size, 0)),
+  ],
+});
+
+/** The alarms Warren has (it has no file descriptor alarm). */
+const ALARMS = family<MgmtContext>('alarms', {
+  rows: nodeRow,
+  metrics: [
+    untyped('alarms_free_disk_space_watermark', 'is 1 if free disk space watermark alarm is in effect', (ctx) => (ctx.amqp.alarms.active === 'low on disk' ? 1 : 0)),
+    untyped('alarms_memory_used_watermark', 'is 1 if VM memory watermark alarm is in effect', (ctx) => (ctx.amqp.alarms.active === 'low on memory' ? 1 : 0)),
+  ],
+});
 
 /**
- * Prometheus metrics named as rabbitmq_prometheus names them, so existing dashboards and alerts work.
- * Values are read from the broker when scraped (collect callbacks); nothing is kept in between.
+ * What dashboards join every query on. The product is Warren; rabbitmq_version is the RabbitMQ release
+ * its API answers as, and erlang_version names the runtime it has instead, as /api/overview does.
  */
-export function createMetrics(ctx: MgmtContext): Registry {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'warren_' });
-  const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void): void => {
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        collect(this);
-      },
-    });
-  };
-  const queues = () => [...ctx.broker.vhosts.values()].flatMap((v) => [...v.queues.values()]);
-  const perQueue = (name: string, help: string, value: (q: ReturnType<typeof queues>[number]) => number): void =>
-    gauge(name, help, ['vhost', 'queue'], (g) => {
-      for (const q of queues()) g.set({ vhost: q.vhost, queue: q.name }, value(q));
-    });
-  perQueue('rabbitmq_queue_messages_ready', 'Messages ready to be delivered to consumers', (q) => q.messageCount);
-  perQueue('rabbitmq_queue_messages_unacked', 'Messages delivered to consumers but not yet acknowledged', (q) => q.unacked);
-  perQueue('rabbitmq_queue_messages', 'Sum of ready and unacknowledged messages', (q) => q.messageCount + q.unacked);
-  perQueue('rabbitmq_queue_messages_ready_bytes', 'Size in bytes of ready messages', (q) => q.messages.tally.bytes);
-  perQueue('rabbitmq_queue_consumers', 'Consumers on a queue', (q) => q.consumerCount);
-  perQueue('rabbitmq_queue_messages_published_total', 'Total number of messages published to queues', (q) => q.stats.publish);
-  perQueue('rabbitmq_queue_messages_delivered_total', 'Total number of messages delivered to consumers', (q) => q.stats.deliver + q.stats.deliverNoAck + q.stats.get + q.stats.getNoAck);
-  perQueue('rabbitmq_queue_messages_acked_total', 'Total number of messages acknowledged by consumers', (q) => q.stats.ack);
+const INFO: readonly Family[] = [
+  family<null>('build_info', {
+    rows: () => [[{ product_name: 'Warren', product_version: VERSION, rabbitmq_version: RABBITMQ_API_VERSION, erlang_version: `Node.js ${process.versions.node}` }, null]],
+    metrics: [untyped('build_info', 'Warren & Node.js version info, with the RabbitMQ version its API answers as', () => 1)],
+  }),
+  family<null>('identity_info', {
+    rows: (ctx) => [[{ rabbitmq_node: ctx.node, rabbitmq_cluster: ctx.node }, null]],
+    metrics: [untyped('identity_info', 'RabbitMQ node & cluster identity info', () => 1)],
+  }),
+];
 
-  gauge('rabbitmq_queues', 'Queues available', [], (g) => g.set(queues().length));
-  gauge('rabbitmq_connections', 'Connections currently open', [], (g) => g.set(ctx.amqp.connections.size));
-  gauge('rabbitmq_channels', 'Channels currently open', [], (g) => g.set([...ctx.amqp.connections].reduce((n, c) => n + [...c.channelList].length, 0)));
-  gauge('rabbitmq_consumers', 'Consumers currently connected', [], (g) => g.set(queues().reduce((n, q) => n + q.consumerCount, 0)));
-  const channels = () => [...ctx.amqp.connections].flatMap((c) => [...c.channelList]);
-  gauge('rabbitmq_global_messages_received_total', 'Total number of messages received from publishers', [], (g) => g.set(channels().reduce((n, ch) => n + ch.stats.publish, 0)));
-  gauge('rabbitmq_global_messages_confirmed_total', 'Total number of messages confirmed to publishers', [], (g) => g.set(channels().reduce((n, ch) => n + ch.stats.confirm, 0)));
-  gauge('rabbitmq_global_messages_unroutable_returned_total', 'Total number of messages returned to publishers as unroutable', [], (g) =>
-    g.set(channels().reduce((n, ch) => n + ch.stats.returnUnroutable, 0)),
-  );
-  gauge('rabbitmq_process_resident_memory_bytes', 'Memory used in bytes', [], (g) => g.set(process.memoryUsage.rss()));
-  gauge('rabbitmq_resident_memory_limit_bytes', 'Memory high watermark in bytes', [], (g) => g.set(Math.floor(totalmem() * ctx.config.memoryHighWatermark)));
-  gauge('rabbitmq_alarms_memory_used_watermark', 'Is the memory alarm in effect', [], (g) => g.set(ctx.amqp.alarms.active === 'low on memory' ? 1 : 0));
-  gauge('rabbitmq_alarms_free_disk_space_watermark', 'Is the disk alarm in effect', [], (g) => g.set(ctx.amqp.alarms.active === 'low on disk' ? 1 : 0));
-  gauge('rabbitmq_identity_info', 'Node and cluster identity', ['rabbitmq_node', 'rabbitmq_cluster'], (g) => g.set({ rabbitmq_node: ctx.node, rabbitmq_cluster: ctx.node }, 1));
-  return registry;
+/** Families rendered with one prefix, per object or aggregated. */
+interface Section {
+  readonly families: readonly Family[];
+  readonly prefix: string;
+  readonly perObject: boolean;
+  readonly vhosts?: VhostFilter;
+}
+
+/** queue_consumer_count is the part of queue_metrics that is cheap to read: left out when both are asked for. */
+const exclusive = (families: readonly Family[]): Family[] =>
+  families.filter((f) => f.name !== 'queue_consumer_count' || !families.some((g) => g.name === 'queue_metrics'));
+
+/**
+ * Prometheus metrics as rabbitmq_prometheus serves them, so its dashboards and alerts work unchanged:
+ * /metrics aggregated, /metrics/per-object a series per queue, channel and connection, and
+ * /metrics/detailed only the groups its `family` parameters name (queues of the `vhost` ones), prefixed
+ * rabbitmq_detailed_. Values are read when scraped. They are written out here rather than through
+ * prom-client's metric objects, as which families, prefixes and label sets appear changes with the
+ * endpoint and the request, and rabbitmq_prometheus' info metrics are untyped, which prom-client cannot
+ * write. The Node.js runtime's own metrics (prom-client's, prefixed warren_) follow on the first two,
+ * where RabbitMQ gives its Erlang VM's.
+ */
+export class Metrics {
+  private readonly runtime = new Registry();
+
+  constructor(private readonly ctx: MgmtContext) {
+    collectDefaultMetrics({ register: this.runtime, prefix: 'warren_' });
+  }
+
+  async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const sections = this.sections(url.pathname, url.searchParams);
+    if (!sections) {
+      res.statusCode = 404;
+      return void res.end('Unknown Registry');
+    }
+    let text = render(this.ctx, sections);
+    if (url.pathname !== '/metrics/detailed') text += await this.runtime.metrics();
+    res.setHeader('Content-Type', this.runtime.contentType);
+    res.end(text);
+  }
+
+  private sections(path: string, query: URLSearchParams): Section[] | null {
+    const rabbitmq = (families: readonly Family[], perObject: boolean): Section => ({ families, prefix: 'rabbitmq_', perObject });
+    if (path === '/metrics' || path === '/metrics/per-object') {
+      const perObject = path === '/metrics/per-object';
+      return [rabbitmq(exclusive(RAW), perObject), rabbitmq(perObject ? [TOTALS] : [TOTALS, ALARMS], false), rabbitmq(GLOBAL, true), rabbitmq(INFO, true)];
+    }
+    if (path !== '/metrics/detailed') return null;
+    const asked = new Set(query.getAll('family'));
+    const vhosts = query.has('vhost') ? new Set(query.getAll('vhost')) : null;
+    return [
+      { families: exclusive(RAW.filter((f) => asked.has(f.name))), prefix: 'rabbitmq_detailed_', perObject: true, vhosts },
+      { families: CLUSTER.filter((f) => asked.has(f.name)), prefix: 'rabbitmq_cluster_', perObject: true, vhosts },
+      rabbitmq(INFO, true),
+    ];
+  }
+}
+
+function render(ctx: MgmtContext, sections: readonly Section[]): string {
+  const lines: string[] = [];
+  for (const { families, prefix, perObject, vhosts = null } of sections) {
+    for (const f of families) for (const s of f.series(ctx, perObject, vhosts)) write(lines, prefix, s);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function write(lines: string[], prefix: string, s: Series): void {
+  const name = prefix + s.name;
+  lines.push(`# HELP ${name} ${s.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${name} ${s.type}`);
+  for (const [labels, value] of s.samples) lines.push(`${name}${labels} ${value}`);
 }

@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { User } from '../broker/users.js';
 import type { Guard } from './guards.js';
-import { sortedBy, type ListItem, type ListOrder } from './list-order.js';
+import { withColumns } from './columns.js';
+import type { ListItem, ListOrder } from './list-order.js';
+import { listReply } from './list-query.js';
+import { statsCut, type WithoutStats } from './without-stats.js';
 
 export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
@@ -25,6 +28,13 @@ export const upsert = (existed: boolean): Upsert => (existed ? 'updated' : 'crea
 /** A PUT: creates or replaces the object the path names, and says which. */
 export type PutHandler = (req: Request) => Promise<Upsert>;
 
+/** How a list answers its query parameters (list-query.ts), beyond sort and columns, which every list takes. */
+export interface ListOptions {
+  /** RabbitMQ pages only its big lists: the others ignore page, page_size, name and use_regex. */
+  readonly paged?: boolean;
+  readonly withoutStats?: WithoutStats;
+}
+
 interface Route {
   readonly method: Method;
   readonly parts: string[];
@@ -40,13 +50,23 @@ interface Route {
 export class Router {
   private readonly routes: Route[] = [];
 
-  add(method: Exclude<Method, 'PUT'>, pattern: string, guard: Guard, handler: Handler): this {
-    return this.route(method, pattern, guard, handler);
+  /** A GET answers only the `columns` the query names, and without statistics as `withoutStats` says. */
+  add(method: Exclude<Method, 'PUT'>, pattern: string, guard: Guard, handler: Handler, withoutStats?: WithoutStats): this {
+    if (method !== 'GET') return this.route(method, pattern, guard, handler);
+    return this.route(method, pattern, guard, async (req, res) => {
+      const cut = statsCut(withoutStats, req.query);
+      const result = await handler(req, res);
+      return withColumns(cut && typeof result === 'object' && result !== null ? cut(result) : result, req.query);
+    });
   }
 
-  /** A GET answering a list, in RabbitMQ's default order for it. */
-  list(pattern: string, guard: Guard, order: ListOrder, handler: (req: Request) => Promise<ListItem[]> | ListItem[]): this {
-    return this.route('GET', pattern, guard, async (req) => sortedBy(await handler(req), order));
+  /** A GET answering a list, in RabbitMQ's default order for it unless the query asks otherwise (list-query.ts). */
+  list(pattern: string, guard: Guard, order: ListOrder, handler: (req: Request) => Promise<ListItem[]> | ListItem[], options: ListOptions = {}): this {
+    return this.route('GET', pattern, guard, async (req) => {
+      const cut = statsCut(options.withoutStats, req.query);
+      const items = await handler(req);
+      return listReply(cut ? items.map(cut) : items, order, req.query, options.paged ?? false);
+    });
   }
 
   put(pattern: string, guard: Guard, handler: PutHandler): this {

@@ -4,20 +4,29 @@ import { authenticate } from './auth.js';
 import type { MgmtContext } from './context.js';
 import { admit } from './guards.js';
 import { badRequest, HttpError, LoginFailed } from './http-error.js';
-import { createMetrics } from './metrics.js';
+import { Metrics } from './metrics.js';
 import { Router, type Method, type Request } from './router.js';
 import { accessRoutes } from './routes/access.js';
 import { bindingRoutes } from './routes/bindings.js';
 import { connectionRoutes } from './routes/connections.js';
 import { definitionRoutes } from './routes/definitions.js';
 import { exchangeRoutes } from './routes/exchanges.js';
+import { featureFlagRoutes } from './routes/feature-flags.js';
+import { globalParameterRoutes } from './routes/global-parameters.js';
+import { healthCheckRoutes } from './routes/health-checks.js';
+import { limitRoutes } from './routes/limits.js';
+import { nodeRoutes } from './routes/nodes.js';
 import { overviewRoutes } from './routes/overview.js';
 import { policyRoutes } from './routes/policies.js';
 import { queueRoutes } from './routes/queues.js';
 import { topicPermissionRoutes } from './routes/topic-permissions.js';
+import { StatsSweep } from './stats-sweep.js';
 import { serveUi } from './ui.js';
 
 const MAX_BODY = 16 * 1024 * 1024;
+
+/** GET /api/auth, which RabbitMQ's web UI reads before anyone logs in: Warren has no OAuth 2 sign-in. */
+const AUTH_SETTINGS = JSON.stringify({ enable_uaa: false, uaa_client_id: '', uaa_location: '' });
 
 /**
  * The management HTTP server: RabbitMQ-compatible API under /api (basic auth, user tags), Prometheus
@@ -26,18 +35,20 @@ const MAX_BODY = 16 * 1024 * 1024;
 export class MgmtServer {
   private readonly server: Server;
   private readonly router = new Router();
+  private readonly sweep: StatsSweep;
 
   constructor(private readonly ctx: MgmtContext) {
-    for (const add of [overviewRoutes, accessRoutes, topicPermissionRoutes, exchangeRoutes, queueRoutes, bindingRoutes, policyRoutes, definitionRoutes, connectionRoutes]) add(this.router, ctx);
-    const metrics = createMetrics(ctx);
+    for (const add of [overviewRoutes, nodeRoutes, accessRoutes, topicPermissionRoutes, exchangeRoutes, queueRoutes, bindingRoutes, policyRoutes, definitionRoutes, connectionRoutes, limitRoutes, globalParameterRoutes, healthCheckRoutes, featureFlagRoutes]) {
+      add(this.router, ctx);
+    }
+    const metrics = new Metrics(ctx);
+    this.sweep = new StatsSweep(ctx);
     this.server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0]!;
-      if (path === '/metrics' || path === '/metrics/per-object') {
-        void metrics.metrics().then((text) => {
-          res.setHeader('Content-Type', metrics.contentType);
-          res.end(text);
-        });
-        return;
+      if (path === '/metrics' || path.startsWith('/metrics/')) return void metrics.serve(req, res);
+      if (path === '/api/auth' && req.method === 'GET') {
+        res.setHeader('Content-Type', 'application/json');
+        return void res.end(AUTH_SETTINGS);
       }
       if (path.startsWith('/api/')) return void this.api(req, res);
       serveUi(path, res);
@@ -52,6 +63,7 @@ export class MgmtServer {
   }
 
   close(): Promise<void> {
+    this.sweep.close();
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }

@@ -12,9 +12,13 @@ import type { User } from '../broker/users.js';
 import type { Vhost } from '../broker/vhost.js';
 import { propertiesKey } from './binding-key.js';
 import { tableToJson } from './json-args.js';
+import { messageStats } from './message-stats.js';
 import { round, type Rates } from './rates.js';
 
 /** JSON shapes of RabbitMQ's management API, so its tools and dashboards read Warren unchanged. */
+
+/** A count with its rate beside it, as RabbitMQ shows them: `key` and `key_details: { rate }`. */
+export const withRate = (key: string, count: number, rate: number): Record<string, unknown> => ({ [key]: count, [`${key}_details`]: { rate: round(rate) } });
 
 /** What a queue's JSON needs besides the queue. */
 export interface QueueView {
@@ -29,7 +33,7 @@ export function queueJson(q: Queue, view: QueueView): Record<string, unknown> {
   const o = q.options;
   const ready = q.messageCount;
   const depth = view.rates.rates(q, { ready, unacked: q.unacked }, ['ready', 'unacked']);
-  const stats = view.rates.messageStats(q.stats);
+  const stats = messageStats(view.rates, 'queue', q.stats);
   const active = q.activeConsumer as ChannelConsumer | undefined;
   const v = view.vhost;
   return {
@@ -140,7 +144,7 @@ export function exchangeJson(x: Exchange, rates: Rates): Record<string, unknown>
     arguments: tableToJson(o.arguments),
     policy: x.policy,
     user_who_performed_action: o.declaredBy,
-    message_stats: rates.messageStats(x.stats),
+    message_stats: messageStats(rates, 'exchange', x.stats),
   };
 }
 
@@ -225,6 +229,8 @@ export function connectionJson(c: AmqpConnection, node: string, rates: Rates): R
 
 export function channelJson(ch: Channel, node: string, rates: Rates): Record<string, unknown> {
   const c = ch.conn;
+  // deliveries acknowledged in a transaction not yet committed count as acknowledged, as in RabbitMQ
+  const acksUncommitted = ch.tx?.settlements(ch.unacked) ?? 0;
   return {
     name: channelName(ch),
     number: ch.id,
@@ -232,14 +238,30 @@ export function channelJson(ch: Channel, node: string, rates: Rates): Record<str
     connection_details: { name: c.name, peer_host: c.addresses.srcAddress, peer_port: c.addresses.srcPort },
     vhost: c.vhost?.name ?? null,
     user: c.user?.name ?? null,
+    user_who_performed_action: c.user?.name ?? null,
     state: 'running',
     consumer_count: ch.consumers.size,
-    messages_unacknowledged: ch.unacked.size,
+    messages_unacknowledged: ch.unacked.size - acksUncommitted,
+    messages_unconfirmed: ch.confirms?.unconfirmed ?? 0,
+    messages_uncommitted: ch.tx?.publishes ?? 0,
+    acks_uncommitted: acksUncommitted,
     prefetch_count: ch.consumerPrefetch,
     global_prefetch_count: ch.channelPrefetch,
     confirm: ch.confirms !== null,
     transactional: ch.tx !== null,
-    message_stats: rates.messageStats(ch.stats),
+    message_stats: messageStats(rates, 'channel', ch.stats),
+    idle_since: rates.idleSince(ch.stats),
+  };
+}
+
+/** One channel, as GET /api/channels/{name} shows it: with its consumers. */
+export function channelDetailJson(ch: Channel, node: string, rates: Rates): Record<string, unknown> {
+  return {
+    ...channelJson(ch, node, rates),
+    consumer_details: [...ch.consumers.values()].map((c) => consumerJson(c, node)),
+    // per-exchange and per-queue breakdowns, which the basic rates mode does not keep
+    publishes: [],
+    deliveries: [],
   };
 }
 
@@ -277,9 +299,18 @@ export function userJson(u: User): Record<string, unknown> {
 
 export const NO_METADATA: VhostMetadata = { description: '', tags: [] };
 
-export function vhostJson(name: string, metadata = NO_METADATA): Record<string, unknown> {
+export function vhostJson(name: string, node: string, metadata = NO_METADATA): Record<string, unknown> {
   const { description, tags } = metadata;
-  return { name, description, tags, metadata: { description, tags }, tracing: false };
+  return {
+    name,
+    description,
+    tags,
+    // RabbitMQ 3.10's word for a vhost without a default queue type of its own: its queues are classic
+    default_queue_type: 'undefined',
+    metadata: { description, tags },
+    tracing: false,
+    cluster_state: { [node]: 'running' },
+  };
 }
 
 export function policyJson(p: Policy): Record<string, unknown> {

@@ -79,3 +79,49 @@ export async function eventually(what: string, check: () => Promise<boolean>, ti
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** What closes a tab when its test ends (a tap Test). */
+interface Scope {
+  teardown(fn: () => unknown): void;
+}
+
+export interface UiNode {
+  /** http://127.0.0.1:PORT/, the UI's address. */
+  readonly base: string;
+  /** The API directly, as guest: the status, and the JSON (null for an empty body). */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }>;
+  /** A new tab logged in through the form (as guest unless told), at `hash`; closed when `scope` ends. */
+  loggedIn(scope: Scope, hash?: string, user?: string, password?: string): Promise<Page>;
+}
+
+/** A node's management UI and API, as a browser test drives them. */
+export function uiNode(browser: TestBrowser, mgmtPort: number): UiNode {
+  const base = `http://127.0.0.1:${mgmtPort}/`;
+  const headers = { Authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}`, 'Content-Type': 'application/json' };
+  return {
+    base,
+    async api(method, path, body) {
+      const res = await fetch(`${base}api${path}`, { method, headers, body: body === undefined ? null : JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+      const text = await res.text();
+      return { status: res.status, json: text ? JSON.parse(text) : null };
+    },
+    async loggedIn(scope, hash = '', user = 'guest', password = 'guest') {
+      const page = await browser.newPage();
+      scope.teardown(() => page.close());
+      await page.goto(base);
+      await page.getByLabel('Username').fill(user);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('navigation', { name: 'Main' }).waitFor();
+      if (hash) await page.goto(`${base}${hash}`);
+      return page;
+    },
+  };
+}
+
+/** The UI's message bar (errors and notes). */
+export const messageBar = (page: Page) => page.locator('#messages');
+/** The rows of the table labelled `table` with a cell (or link) whose whole text is `text`. */
+export const tableRow = (page: Page, table: string, text: string) => page.getByRole('table', { name: table, exact: true }).locator('tbody tr', { has: page.getByText(text, { exact: true }) });
+/** That row's cell in `column` (cells carry their column's label as data-label). */
+export const tableCell = (page: Page, table: string, text: string, column: string) => tableRow(page, table, text).locator(`td[data-label="${column}"]`);

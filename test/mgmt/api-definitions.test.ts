@@ -1,7 +1,9 @@
 /**
  * Definitions through the management API: a topology built on one node, exported, and imported into a
  * fresh node, where it routes messages published with amqplib (topic, alternate exchange, exchange to
- * exchange, a policy's limit) and its user logs in; per-vhost export and import; 400 for bad documents.
+ * exchange, a policy's limit) and its user logs in; per-vhost export and import; 400 for bad documents,
+ * which leave the node as it was; what is skipped or changed (amq.* names, bindings to nothing, quorum
+ * and stream queues) is said in a 200's warnings; vhost and user limits come along.
  */
 import t, { type Test } from 'tap';
 import { startTestNode } from '../helpers/node.js';
@@ -110,13 +112,14 @@ t.test('per-vhost export and import', async (t) => {
 });
 
 t.test('bad documents: 400 with the reason', async (t) => {
-  const cases: [unknown, RegExp][] = [
+  const cases: [unknown, RegExp | string[]][] = [
     [[], /object/],
     [{ queues: 'shop.orders' }, /queues/],
-    [{ queues: [{ name: 'q', vhost: 'no-such-vhost', durable: true }] }, /no-such-vhost/],
+    [{ queues: [{ name: 'q', vhost: 'no-such-vhost', durable: true }] }, ['no_such_vhost', 'no-such-vhost']],
+    [{ permissions: [{ user: 'ghost', vhost: '/', configure: '.*', write: '.*', read: '.*' }] }, ['no_such_user', 'ghost']],
     [{ queues: [{ vhost: '/', durable: true }] }, /name/],
     [{ users: [{ name: 'nohash', tags: [] }] }, /password_hash|nohash/],
-    [{ bindings: [{ source: 'amq.direct', vhost: '/', destination: 'missing-q', destination_type: 'queue', routing_key: 'k' }] }, /missing-q/],
+    [{ bindings: [{ source: 'amq.direct', vhost: '/', destination: 'q', destination_type: 'stream', routing_key: 'k' }] }, /destination_type/],
     [{ policies: [{ vhost: '/', name: 'bad-pol', pattern: '.', definition: { 'no-such-key': 1 } }] }, /no-such-key/],
     [{ queues: [{ name: 'q', vhost: '/', arguments: { 'x-max-length': 'many' } }] }, /x-max-length/],
   ];
@@ -128,4 +131,116 @@ t.test('bad documents: 400 with the reason', async (t) => {
   const raw = await a.call('POST', '/api/definitions', undefined, { raw: '{"queues": [' });
   t.equal(raw.status, 400, 'malformed JSON');
   t.match(raw.json.reason, /JSON/);
+});
+
+/** A document with one of every kind of object, all valid, in vhost 'atomic' (which it makes). */
+const VALID = {
+  users: [{ name: 'atomic-user', password: 'atomic-pw', tags: 'management', limits: { 'max-connections': 3 } }],
+  vhosts: [{ name: 'atomic' }],
+  permissions: [{ user: 'atomic-user', vhost: 'atomic', configure: '.*', write: '.*', read: '.*' }],
+  topic_permissions: [{ user: 'atomic-user', vhost: 'atomic', exchange: 'amq.topic', write: '.*', read: '.*' }],
+  exchanges: [{ name: 'atomic.x', vhost: 'atomic', type: 'headers', durable: true, auto_delete: false, internal: false, arguments: {} }],
+  queues: [{ name: 'atomic.q', vhost: 'atomic', durable: true, auto_delete: false, arguments: { 'x-max-length': 5 } }],
+  bindings: [{ source: 'atomic.x', vhost: 'atomic', destination: 'atomic.q', destination_type: 'queue', routing_key: '', arguments: { 'x-match': 'any', a: 1 } }],
+  policies: [{ vhost: 'atomic', name: 'atomic-p', pattern: '^atomic', 'apply-to': 'queues', definition: { 'message-ttl': 5000 }, priority: 0 }],
+  parameters: [{ vhost: 'atomic', component: 'vhost-limits', name: 'limits', value: { 'max-queues': 10 } }],
+};
+
+/** VALID with one object of kind `key` replaced by `o`. */
+const withOne = (key: keyof typeof VALID, o: Record<string, unknown>) => ({ ...VALID, [key]: [{ ...VALID[key][0], ...o }] });
+
+t.test('a document with an error anywhere changes nothing', async (t) => {
+  const node = await startTestNode();
+  t.teardown(() => node.close());
+  const api = new Api(`http://127.0.0.1:${node.node.mgmt.port}`);
+  await api.ok('PUT', '/api/queues/%2F/kept.q', { durable: true, arguments: { 'x-max-length': 1 } });
+  await api.ok('PUT', '/api/vhosts/full', {});
+  await api.ok('PUT', '/api/vhost-limits/full/max-queues', { value: 1 });
+  await api.ok('PUT', '/api/queues/full/only.q', { durable: true });
+  const cases: [string, unknown, RegExp | string[]][] = [
+    ['a user with an unknown hashing algorithm', withOne('users', { password: undefined, password_hash: 'x', hashing_algorithm: 'md4' }), /hashing_algorithm/],
+    ['a user with unknown limits', withOne('users', { limits: { 'max-queues': 1 } }), /Unrecognised terms.*user-limits.*atomic-user/],
+    ['a permission for a user in neither the node nor the file', withOne('permissions', { user: 'ghost' }), ['no_such_user', 'ghost']],
+    ['a permission pattern that is no regular expression', withOne('permissions', { read: '(' }), /read is not a valid regular expression/],
+    ['a topic permission in a vhost in neither', withOne('topic_permissions', { vhost: 'nowhere' }), ['no_such_vhost', 'nowhere']],
+    ['an exchange of an unknown type', withOne('exchanges', { type: 'x-nope' }), /COMMAND_INVALID - unknown exchange type 'x-nope'/],
+    ['a queue with a bad argument', withOne('queues', { arguments: { 'x-max-priority': 300 } }), /x-max-priority/],
+    ["a queue the node has, with other arguments", { ...VALID, queues: [...VALID.queues, { name: 'kept.q', vhost: '/', durable: true, arguments: { 'x-max-length': 2 } }] }, /inequivalent arg 'x-max-length'/],
+    ['a headers binding with a bad x-match', withOne('bindings', { arguments: { 'x-match': 'some' } }), /x-match/],
+    ['a policy with an unknown key', withOne('policies', { definition: { 'no-such-key': 1 } }), /no-such-key.*\(atomic\/atomic-p\)/s],
+    ['vhost limits with an unknown name', withOne('parameters', { value: { 'max-exchanges': 1 } }), /Unrecognised terms.*\(atomic\/vhost-limits\/limits\)/s],
+    ['vhost limits under another name', withOne('parameters', { name: 'other' }), /named 'limits'/],
+    [
+      "queues past a vhost's queue limit",
+      { ...VALID, queues: [...VALID.queues, { name: 'one-more.q', vhost: 'full', durable: true }] },
+      /^Adding 1 queue\(s\) to virtual host "full" would exceed the limit of 1 queue\(s\)\.\n\nThis virtual host currently has 1 queue\(s\) defined\.\n\nImport aborted!$/,
+    ],
+  ];
+  for (const [what, doc, reason] of cases) {
+    const before = await api.json('/api/definitions');
+    const r = await api.post('/api/definitions', doc);
+    t.equal(r.status, 400, what);
+    t.match(r.json, { error: 'bad_request', reason }, `${what}: ${JSON.stringify(r.json?.reason)}`);
+    t.same(await api.json('/api/definitions'), before, `${what}: nothing of the file was applied`);
+  }
+  t.equal((await api.post('/api/definitions', VALID)).status, 204, 'the valid document imports, with nothing to say');
+  t.match(await api.json('/api/queues/atomic/atomic.q'), { arguments: { 'x-max-length': 5 }, policy: 'atomic-p' });
+  t.equal((await api.json('/api/bindings/atomic/e/atomic.x/q/atomic.q')).length, 1);
+  t.same(await api.json('/api/user-limits/atomic-user'), [{ user: 'atomic-user', value: { 'max-connections': 3 } }], 'user limits');
+  t.same(await api.json('/api/vhost-limits/atomic'), [{ vhost: 'atomic', value: { 'max-queues': 10 } }], 'vhost limits');
+});
+
+t.test("what RabbitMQ's import skips, and quorum and stream queues: a 200 says so; global parameters", async (t) => {
+  const node = await startTestNode();
+  t.teardown(() => node.close());
+  const api = new Api(`http://127.0.0.1:${node.node.mgmt.port}`);
+  const q = (name: string, args: Record<string, unknown> = {}) => ({ name, vhost: '/', durable: true, auto_delete: false, arguments: args });
+  const doc = {
+    global_parameters: [{ name: 'cluster_name', value: 'rabbit@old' }, { name: 'internal_cluster_id', value: 'rabbitmq-cluster-id-x' }],
+    exchanges: [{ name: 'amq.custom', vhost: '/', type: 'direct', durable: true }],
+    queues: [
+      q('amq.gen-left-behind'),
+      q('orders.qq', { 'x-queue-type': 'quorum', 'x-delivery-limit': 5, 'x-quorum-initial-group-size': 3, 'x-max-length': 10 }),
+      q('events.stream', { 'x-queue-type': 'stream', 'x-max-age': '7D' }),
+    ],
+    bindings: [
+      { source: 'amq.topic', vhost: '/', destination: 'amq.gen-left-behind', destination_type: 'queue', routing_key: '#', arguments: {} },
+      { source: 'gone.x', vhost: '/', destination: 'orders.qq', destination_type: 'queue', routing_key: '', arguments: {} },
+      { source: 'amq.topic', vhost: 'gone-vhost', destination: 'orders.qq', destination_type: 'queue', routing_key: '', arguments: {} },
+      { source: 'amq.direct', vhost: '/', destination: 'orders.qq', destination_type: 'queue', routing_key: 'orders', arguments: {} },
+    ],
+  };
+  const r = await api.post('/api/definitions', doc);
+  t.equal(r.status, 200);
+  t.same(r.json.warnings, [
+    "Skipping import of an exchange whose name begins with 'amq.', name: amq.custom, vhost: /",
+    "Skipping import of a queue whose name begins with 'amq.', name: amq.gen-left-behind, vhost: /",
+    "Importing quorum queue 'orders.qq' in vhost '/' as a classic queue (Warren has only classic queues), dropping x-delivery-limit, x-queue-type, x-quorum-initial-group-size; clients must declare it without x-queue-type: declaring a quorum queue is refused (406)",
+    "Importing stream queue 'events.stream' in vhost '/' as a classic queue (Warren has only classic queues), dropping x-max-age, x-queue-type; clients must declare it without x-queue-type: declaring a stream queue is refused (406)",
+    'Skipping import of a binding whose destination does not exist: amq.topic -> queue amq.gen-left-behind, vhost: /',
+    'Skipping import of a binding whose source does not exist: gone.x -> queue orders.qq, vhost: /',
+    'Skipping import of a binding whose vhost does not exist: amq.topic -> queue orders.qq, vhost: gone-vhost',
+  ]);
+  t.same((await api.json('/api/queues/%2F/orders.qq')).arguments, { 'x-max-length': 10 }, 'a classic queue with the arguments classic queues have');
+  t.same((await api.json('/api/queues/%2F/events.stream')).arguments, {});
+  t.equal((await api.get('/api/queues/%2F/amq.gen-left-behind')).status, 404);
+  t.same(await api.json('/api/cluster-name'), { name: 'rabbit@old' }, 'global parameters are imported');
+  t.equal((await api.get('/api/global-parameters/internal_cluster_id')).status, 404, "but not RabbitMQ's internal ones");
+  t.equal((await api.json('/api/bindings/%2F/e/amq.direct/q/orders.qq')).length, 1, 'the binding whose ends exist');
+  const { ch } = await amqp(t, `amqp://guest:guest@127.0.0.1:${node.port}`, 'definitions-classic');
+  await t.resolves(ch.assertQueue('orders.qq', { durable: true, arguments: { 'x-max-length': 10 } }), 'clients declare it as the classic queue it is');
+  await t.rejects(ch.assertQueue('orders.qq', { durable: true, arguments: { 'x-queue-type': 'quorum' } }), /PRECONDITION_FAILED/, 'not as a quorum queue, as for any quorum queue');
+});
+
+t.test("the file's own queue limit holds after the import, not during it (as in RabbitMQ)", async (t) => {
+  const node = await startTestNode();
+  t.teardown(() => node.close());
+  const api = new Api(`http://127.0.0.1:${node.node.mgmt.port}`);
+  const queues = ['a', 'b', 'c'].map((name) => ({ name, vhost: 'capped', durable: true }));
+  const permissions = [{ user: 'guest', vhost: 'capped', configure: '.*', write: '.*', read: '.*' }];
+  const limits = [{ vhost: 'capped', component: 'vhost-limits', name: 'limits', value: { 'max-queues': 1 } }];
+  const r = await api.post('/api/definitions', { vhosts: [{ name: 'capped' }], permissions, queues, parameters: limits });
+  t.equal(r.status, 204, `imported (${r.text})`);
+  t.equal((await api.json('/api/queues/capped')).length, 3);
+  t.match((await api.put('/api/queues/capped/d', { durable: true })).json, { reason: "cannot declare queue 'd': queue limit in vhost 'capped' (1) is reached" });
 });

@@ -1,8 +1,9 @@
 /**
  * The same scenario on a real RabbitMQ and on Warren (a topic exchange bound to a queue holding one
  * message, an amqplib connection with a consumer), then the key sets of /api/overview,
- * /api/queues/{vhost}/{name}, /api/exchanges/{vhost}/{name}, /api/bindings/{vhost}, /api/connections
- * and /api/consumers/{vhost} entries compared. Every key RabbitMQ has must be in Warren's answers, but
+ * /api/queues/{vhost}/{name}, /api/exchanges/{vhost}/{name}, /api/bindings/{vhost}, /api/connections,
+ * /api/consumers/{vhost}, /api/vhosts/{vhost}, /api/nodes, /api/vhosts/{vhost}/channels and
+ * /api/channels/{name} entries compared. Every key RabbitMQ has must be in Warren's answers, but
  * for the few Warren leaves out on purpose (LEFT_OUT, each with its reason).
  * Skips, saying why, when RabbitMQ's management API or AMQP port is not reachable.
  */
@@ -24,6 +25,10 @@ const IMPORTANT: Record<string, string[]> = {
   consumer: ['consumer_tag', 'queue', 'channel_details', 'ack_required', 'exclusive', 'prefetch_count', 'arguments', 'active', 'activity_status'],
   'consumer.channel_details': ['name', 'number', 'connection_name', 'peer_host', 'peer_port', 'user'],
   'queue.message_stats': ['publish', 'publish_details'],
+  vhost: ['name', 'description', 'tags', 'metadata', 'tracing', 'default_queue_type', 'cluster_state', 'messages', 'messages_details', 'messages_ready', 'messages_unacknowledged', 'message_stats', 'recv_oct', 'send_oct'],
+  node: ['name', 'type', 'running', 'mem_used', 'mem_limit', 'mem_alarm', 'disk_free', 'disk_free_limit', 'disk_free_alarm', 'fd_used', 'fd_total', 'sockets_used', 'sockets_total', 'uptime', 'processors', 'rates_mode', 'exchange_types', 'partitions'],
+  channel: ['name', 'number', 'node', 'vhost', 'user', 'state', 'connection_details', 'consumer_count', 'messages_unacknowledged', 'messages_unconfirmed', 'messages_uncommitted', 'acks_uncommitted', 'prefetch_count', 'global_prefetch_count', 'confirm', 'transactional', 'message_stats', 'idle_since'],
+  'channel detail': ['name', 'consumer_details', 'publishes', 'deliveries'],
 };
 
 /** Erlang VM figures of the process behind an object: Warren's queues and connections are not processes. */
@@ -33,9 +38,29 @@ const ERLANG_PROCESS = 'describes an Erlang process; Warren runs on Node.js';
  * count of persistent messages is not kept (RabbitMQ keeps it for its own paging decisions).
  */
 const PERSISTENT = 'not kept: paged transient and persistent messages are stored alike';
+/** Commands a channel waits on quorum queues' Raft logs for: Warren has neither. */
+const RAFT = 'no quorum queues, so no Raft commands to wait for';
+/** The Erlang VM's figures for the whole node: its processes, run queue, garbage collector and distribution. */
+const ERLANG_VM = 'describes the Erlang VM (processes, run queue, garbage collector, distribution); Warren runs on Node.js';
+/** Counters of RabbitMQ's own stores, which Warren's definitions log and message store are not. */
+const RABBIT_STORES = "counts operations of RabbitMQ's stores (Mnesia, message store, queue index, Ra logs); Warren's stores are others";
+const IO = "file I/O counts and times: Warren's stores do not count them";
+const CONFIG_FILES = 'the node merges flags, environment variables and a config file, whose name it does not keep';
+/** Each key and its `_details` rate. */
+const withDetails = (keys: readonly string[]): string[] => keys.flatMap((k) => [k, `${k}_details`]);
+const because = (reason: string, keys: readonly string[]): Record<string, string> => Object.fromEntries(keys.map((k) => [k, reason]));
+const PROCESS_KEYS = ['garbage_collection', 'reductions', 'reductions_details'];
 const LEFT_OUT: Record<string, Record<string, string>> = {
-  queue: { garbage_collection: ERLANG_PROCESS, reductions: ERLANG_PROCESS, reductions_details: ERLANG_PROCESS, messages_persistent: PERSISTENT, message_bytes_persistent: PERSISTENT },
-  connection: { garbage_collection: ERLANG_PROCESS, reductions: ERLANG_PROCESS, reductions_details: ERLANG_PROCESS },
+  queue: { ...because(ERLANG_PROCESS, PROCESS_KEYS), messages_persistent: PERSISTENT, message_bytes_persistent: PERSISTENT },
+  connection: because(ERLANG_PROCESS, PROCESS_KEYS),
+  channel: { ...because(ERLANG_PROCESS, PROCESS_KEYS), pending_raft_commands: RAFT },
+  'channel detail': { ...because(ERLANG_PROCESS, PROCESS_KEYS), pending_raft_commands: RAFT },
+  node: {
+    ...because(ERLANG_VM, [...withDetails(['proc_used', 'gc_num', 'gc_bytes_reclaimed', 'context_switches']), 'proc_total', 'run_queue', 'net_ticktime', 'metrics_gc_queue_length']),
+    ...because(RABBIT_STORES, [...withDetails(['mnesia_disk_tx_count', 'mnesia_ram_tx_count', 'msg_store_read_count', 'msg_store_write_count', 'queue_index_read_count', 'queue_index_write_count']), 'ra_open_file_metrics']),
+    ...because(IO, withDetails(['read_avg_time', 'read_bytes', 'read_count', 'reopen_count', 'seek_avg_time', 'seek_count', 'sync_avg_time', 'sync_count', 'write_avg_time', 'write_bytes', 'write_count'].map((k) => `io_${k}`))),
+    config_files: CONFIG_FILES,
+  },
 };
 
 type Shapes = Record<string, unknown>;
@@ -64,6 +89,15 @@ async function scenario(t: Test, side: Side, connName: string): Promise<Shapes> 
     return c && 'recv_oct' in c && 'channels' in c ? c : null;
   }, 30_000);
   const consumer = await eventually('the consumer', async () => ((await api.get(`/api/consumers/${v}`)).json ?? [])[0], 30_000);
+  const vhostStats = await eventually('vhost stats', async () => {
+    const x = (await api.get(`/api/vhosts/${v}`)).json;
+    return x && 'message_stats' in x && 'messages' in x && 'recv_oct' in x ? x : null;
+  }, 30_000);
+  const channel = await eventually('the channel', async () => {
+    const all: { name: string; connection_details?: { name: string } }[] = (await api.get(`/api/vhosts/${v}/channels`)).json ?? [];
+    const c = all.find((c) => c.connection_details?.name === connection['name']);
+    return c && 'message_stats' in c && 'idle_since' in c ? c : null;
+  }, 30_000);
   const bindings = (await api.json(`/api/bindings/${v}`)).filter((b: { source: string }) => b.source === 'k.x');
   const binding = bindings.find((b: { routing_key: string }) => b.routing_key === 'k.key');
   const hashKey = bindings.find((b: { routing_key: string }) => b.routing_key === 'k.#');
@@ -77,6 +111,10 @@ async function scenario(t: Test, side: Side, connName: string): Promise<Shapes> 
     connection,
     consumer,
     'consumer.channel_details': consumer.channel_details,
+    vhost: vhostStats,
+    node: (await api.json('/api/nodes'))[0],
+    channel,
+    'channel detail': await api.json(`/api/channels/${enc(channel.name)}`),
   };
 }
 

@@ -9,8 +9,7 @@
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import amqplib from 'amqplib';
 import t, { type Test } from 'tap';
-import type { Page } from 'playwright-core';
-import { browserSkip, eventually, launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { browserSkip, eventually, launchBrowser, messageBar, tableCell, tableRow, uiNode, type TestBrowser } from '../helpers/browser.js';
 import { startTestNode, type TestNode } from '../helpers/node.js';
 
 const SCREENSHOTS = { overview: '/tmp/warren-ui-overview.png', queues: '/tmp/warren-ui-queues.png' };
@@ -25,15 +24,7 @@ async function main(): Promise<void> {
   t.teardown(() => node.close());
   const browser: TestBrowser = await launchBrowser();
   t.teardown(() => browser.close());
-  const base = `http://127.0.0.1:${node.node.mgmt.port}/`;
-  const auth = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
-
-  /** The API directly, as guest; JSON or null for 204, the status on failure. */
-  async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-    const res = await fetch(`${base}api${path}`, { method, headers: { Authorization: auth, 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: AbortSignal.timeout(5000) });
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : null };
-  }
+  const { base, api, loggedIn } = uiNode(browser, node.node.mgmt.port);
   const depth = async (q: string) => ((await api('GET', `/queues/%2F/${q}`)).json as { messages: number }).messages;
 
   /** An amqplib connection closed when the test `scope` ends. */
@@ -44,22 +35,6 @@ async function main(): Promise<void> {
     return { conn, ch: await conn.createConfirmChannel() };
   }
 
-  /** A new tab, logged in (as guest unless told) through the form, at `hash`; closed when the test `scope` ends. */
-  async function loggedIn(scope: Test, hash = '', user = 'guest', password = 'guest'): Promise<Page> {
-    const page = await browser.newPage();
-    scope.teardown(() => page.close());
-    await page.goto(base);
-    await page.getByLabel('Username').fill(user);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
-    if (hash) await page.goto(`${base}${hash}`);
-    return page;
-  }
-  const bar = (page: Page) => page.locator('#messages');
-  const row = (page: Page, table: string, text: string) => page.getByRole('table', { name: table, exact: true }).locator('tbody tr', { has: page.getByText(text, { exact: true }) });
-  const cell = (page: Page, table: string, text: string, column: string) => row(page, table, text).locator(`td[data-label="${column}"]`);
-
   t.test('login: a wrong password shows the API reason, the right one shows the overview', async (t) => {
     const page = await browser.newPage();
     t.teardown(() => page.close());
@@ -67,7 +42,7 @@ async function main(): Promise<void> {
     await page.getByLabel('Username').fill('guest');
     await page.getByLabel('Password').fill('wrong');
     await page.getByRole('button', { name: 'Log in' }).click();
-    await bar(page).getByText('Login failed').waitFor();
+    await messageBar(page).getByText('Login failed').waitFor();
     t.equal(await page.getByRole('navigation', { name: 'Main' }).isVisible(), false, 'still logged out');
     t.equal(await page.evaluate(() => sessionStorage.getItem('warren.auth')), null, 'bad credentials are not kept');
 
@@ -103,8 +78,8 @@ async function main(): Promise<void> {
     await form.getByLabel('Definition value 3').fill('automatic');
     t.equal(await form.getByLabel('Definition type 2').inputValue(), 'number', 'ha-params is typed as a number');
     await form.getByRole('button', { name: 'Save policy' }).click();
-    await bar(page).getByText("Policy 'ha-two' saved.").waitFor();
-    await cell(page, 'Policies', 'ha-two', 'Definition').getByText('ha-params: 2').waitFor();
+    await messageBar(page).getByText("Policy 'ha-two' saved.").waitFor();
+    await tableCell(page, 'Policies', 'ha-two', 'Definition').getByText('ha-params: 2').waitFor();
     const got = await api('GET', '/policies/%2F/ha-two');
     t.same(got.json, { vhost: '/', name: 'ha-two', pattern: '^mirror\\.', 'apply-to': 'queues', priority: 1, definition: { 'ha-mode': 'exactly', 'ha-params': 2, 'ha-sync-mode': 'automatic' } }, 'the API has it, typed');
 
@@ -117,7 +92,7 @@ async function main(): Promise<void> {
     await form.getByLabel('Definition key 1').fill('federation-upstream');
     await form.getByLabel('Definition value 1').fill('upstream-a');
     await form.getByRole('button', { name: 'Save policy' }).click();
-    await row(page, 'Policies', 'fed').waitFor();
+    await tableRow(page, 'Policies', 'fed').waitFor();
     t.same((await api('GET', '/policies/%2F/fed')).json, { vhost: '/', name: 'fed', pattern: '^fed\\.', 'apply-to': 'all', priority: 1, definition: { 'federation-upstream': 'upstream-a' } });
 
     // a bad value: the API's reason in the message bar, nothing saved
@@ -125,17 +100,17 @@ async function main(): Promise<void> {
     await form.getByLabel('Definition key 1').fill('ha-mode');
     await form.getByLabel('Definition value 1').fill('sometimes');
     await form.getByRole('button', { name: 'Save policy' }).click();
-    await bar(page).getByText(/'ha-mode' has an invalid value/).waitFor();
+    await messageBar(page).getByText(/is not a valid ha-mode value/).waitFor();
     t.equal((await api('GET', '/policies/%2F/bad')).status, 404, 'not created');
 
     // edit then delete through the list
-    await row(page, 'Policies', 'ha-two').getByRole('button', { name: 'Edit ha-two' }).click();
+    await tableRow(page, 'Policies', 'ha-two').getByRole('button', { name: 'Edit ha-two' }).click();
     t.equal(await form.getByLabel('Definition value 2').inputValue(), '2', 'edit loads the definition');
     await form.getByLabel('Priority').fill('5');
     await form.getByRole('button', { name: 'Save policy' }).click();
-    await cell(page, 'Policies', 'ha-two', 'Priority').getByText('5').waitFor();
-    await row(page, 'Policies', 'fed').getByRole('button', { name: 'Delete fed' }).click();
-    await row(page, 'Policies', 'fed').waitFor({ state: 'detached' });
+    await tableCell(page, 'Policies', 'ha-two', 'Priority').getByText('5').waitFor();
+    await tableRow(page, 'Policies', 'fed').getByRole('button', { name: 'Delete fed' }).click();
+    await tableRow(page, 'Policies', 'fed').waitFor({ state: 'detached' });
     t.equal((await api('GET', '/policies/%2F/fed')).status, 404, 'deleted');
   });
 
@@ -143,7 +118,7 @@ async function main(): Promise<void> {
     const { ch } = await amqp(t);
     await ch.assertQueue('ui-depth', { durable: false });
     const page = await loggedIn(t, '#/queues');
-    const total = cell(page, 'Queues', 'ui-depth', 'Total');
+    const total = tableCell(page, 'Queues', 'ui-depth', 'Total');
     await eventually('ui-depth listed with 0', async () => (await total.textContent()) === '0');
     for (const expected of [5, 12]) {
       while ((await depth('ui-depth')) < expected) {
@@ -153,7 +128,7 @@ async function main(): Promise<void> {
       await eventually(`the Queues page to show ${expected}`, async () => (await total.textContent()) === String(expected), 12_000);
       t.pass(`shows ${expected} after publishing`);
     }
-    t.equal(await cell(page, 'Queues', 'ui-depth', 'Ready').textContent(), '12');
+    t.equal(await tableCell(page, 'Queues', 'ui-depth', 'Ready').textContent(), '12');
     await page.screenshot({ path: SCREENSHOTS.queues, fullPage: true });
   });
 
@@ -164,13 +139,13 @@ async function main(): Promise<void> {
     await form.getByLabel('Arguments key 1').fill('x-max-priority');
     await form.getByLabel('Arguments value 1').fill('5');
     await form.getByRole('button', { name: 'Add queue' }).click();
-    await cell(page, 'Queues', 'ui-added', 'Features').getByText('Pri').waitFor();
+    await tableCell(page, 'Queues', 'ui-added', 'Features').getByText('Pri').waitFor();
     t.same(((await api('GET', '/queues/%2F/ui-added')).json as { arguments: unknown }).arguments, { 'x-max-priority': 5 });
     await form.getByLabel('Queue name').fill('ui-added');
     await form.getByLabel('Arguments key 1').fill('x-max-priority');
     await form.getByLabel('Arguments value 1').fill('7');
     await form.getByRole('button', { name: 'Add queue' }).click();
-    await bar(page).getByText(/inequivalent arg 'x-max-priority'/).waitFor();
+    await messageBar(page).getByText(/inequivalent arg 'x-max-priority'/).waitFor();
     t.pass('redeclaring with other arguments shows the API reason');
   });
 
@@ -194,7 +169,7 @@ async function main(): Promise<void> {
     await page.getByLabel('Message 2 payload').waitFor({ state: 'detached' });
     t.equal(await page.getByLabel('Message 1 payload').textContent(), 'body-1');
     t.equal(await depth('ui-get'), 2, 'acknowledge mode removes it');
-    await cell(page, 'Queue details', 'Total', 'Value').getByText('2', { exact: true }).waitFor({ timeout: 12_000 });
+    await tableCell(page, 'Queue details', 'Total', 'Value').getByText('2', { exact: true }).waitFor({ timeout: 12_000 });
   });
 
   t.test('an operation the user has no permission for shows the reason and keeps the session', async (t) => {
@@ -203,7 +178,7 @@ async function main(): Promise<void> {
     await api('PUT', '/permissions/%2F/ui-limited', { configure: '^$', write: '^$', read: '^$' });
     const page = await loggedIn(t, '#/queues/%2F/ui-refused', 'ui-limited', 'ui-pw');
     await page.getByRole('form', { name: 'Get messages' }).getByRole('button', { name: 'Get messages' }).click();
-    await bar(page).getByText("ACCESS_REFUSED - access to queue 'ui-refused' in vhost '/' refused for user 'ui-limited'").waitFor();
+    await messageBar(page).getByText("ACCESS_REFUSED - access to queue 'ui-refused' in vhost '/' refused for user 'ui-limited'").waitFor();
     t.ok(await page.getByRole('navigation', { name: 'Main' }).isVisible(), 'still logged in');
     t.ok(await page.evaluate(() => sessionStorage.getItem('warren.auth')), 'the credentials are kept');
   });
@@ -216,7 +191,7 @@ async function main(): Promise<void> {
     t.pass('the node is shown');
     t.equal(await nav.getByRole('link', { name: 'Policies', exact: true }).count(), 0, 'no Policies page: monitoring does not include policymaker');
     await page.goto(`${base}#/users`);
-    await bar(page).getByText('Not administrator user').waitFor();
+    await messageBar(page).getByText('Not administrator user').waitFor();
     t.ok(await nav.isVisible(), 'still logged in');
     t.ok(await page.evaluate(() => sessionStorage.getItem('warren.auth')), 'the credentials are kept');
   });
@@ -227,11 +202,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < 4; i++) ch.sendToQueue('ui-purge', Buffer.from('x'));
     await ch.waitForConfirms();
     const page = await loggedIn(t, '#/queues/%2F/ui-purge');
-    await cell(page, 'Queue details', 'Total', 'Value').getByText('4', { exact: true }).waitFor();
+    await tableCell(page, 'Queue details', 'Total', 'Value').getByText('4', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Purge messages' }).click();
-    await bar(page).getByText("Queue 'ui-purge' purged.").waitFor();
+    await messageBar(page).getByText("Queue 'ui-purge' purged.").waitFor();
     t.equal(await depth('ui-purge'), 0, 'empty');
-    await cell(page, 'Queue details', 'Total', 'Value').getByText('0', { exact: true }).waitFor();
+    await tableCell(page, 'Queue details', 'Total', 'Value').getByText('0', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Delete queue' }).click();
     await page.getByRole('heading', { name: 'Queues', exact: true }).waitFor();
     t.equal((await api('GET', '/queues/%2F/ui-purge')).status, 404, 'deleted after the confirm');
@@ -245,10 +220,10 @@ async function main(): Promise<void> {
     await form.getByLabel('monitoring').check();
     await form.getByLabel('policymaker').check();
     await form.getByRole('button', { name: 'Add user' }).click();
-    await cell(page, 'Users', 'ui-user', 'Tags').getByText('monitoring').waitFor();
+    await tableCell(page, 'Users', 'ui-user', 'Tags').getByText('monitoring').waitFor();
     t.same(((await api('GET', '/users/ui-user')).json as { tags: string[] }).tags, ['monitoring', 'policymaker'], 'the API has the tags');
     await page.getByRole('button', { name: 'Delete user ui-user' }).click();
-    await row(page, 'Users', 'ui-user').waitFor({ state: 'detached' });
+    await tableRow(page, 'Users', 'ui-user').waitFor({ state: 'detached' });
     t.equal((await api('GET', '/users/ui-user')).status, 404, 'deleted');
   });
 
@@ -259,7 +234,7 @@ async function main(): Promise<void> {
     const local = (conn as unknown as { connection: { stream: { localPort: number } } }).connection.stream.localPort;
     const name = `127.0.0.1:${local} -> 127.0.0.1:${node.port}`;
     const page = await loggedIn(t, '#/connections');
-    await cell(page, 'Connections', name, 'User').getByText('guest').waitFor();
+    await tableCell(page, 'Connections', name, 'User').getByText('guest').waitFor();
     await page.getByRole('button', { name: `Close connection ${name}`, exact: true }).click();
     await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('connection not closed in 5 s')), 5000))]);
     t.pass('the client saw the close');

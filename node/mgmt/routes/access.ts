@@ -5,8 +5,11 @@ import { vhostOf, type MgmtContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
 import { BY_VHOST_NAME, PERMISSIONS } from '../list-order.js';
 import { upsert, type Router } from '../router.js';
-import { userJson, vhostJson } from '../shapes.js';
+import { channelTotals } from '../client-totals.js';
+import { vhostWithStats } from '../vhost-stats.js';
+import { VHOSTS } from '../without-stats.js';
 import { objectBody, optionalString, regexString } from './body.js';
+import { userWithLimits } from './limits.js';
 
 /**
  * User or vhost tags as RabbitMQ accepts them: a list or a comma-separated string. Any tag is kept, as
@@ -33,14 +36,18 @@ function permissionJson(vhost: string, user: string, p: Permission): Record<stri
 export function accessRoutes(r: Router, ctx: MgmtContext): void {
   const b = ctx.broker;
   // monitoring users list every vhost, though other lists show them only the objects of their own
-  r.list('/api/vhosts', 'management', BY_VHOST_NAME, (req) => {
-    const all = hasTag(req.user, 'monitoring');
-    return [...b.vhosts.keys()].filter((v) => all || hasPermissions(b, req.user, v)).map((name) => vhostJson(name, b.vhostMetadata.get(name)));
-  });
-  r.add('GET', '/api/vhosts/{vhost}', 'administrator', (req) => {
-    const name = vhostOf(ctx, req.params['vhost']!).name;
-    return vhostJson(name, b.vhostMetadata.get(name));
-  });
+  r.list(
+    '/api/vhosts',
+    'management',
+    BY_VHOST_NAME,
+    (req) => {
+      const all = hasTag(req.user, 'monitoring');
+      const channels = channelTotals(ctx);
+      return [...b.vhosts.values()].filter((v) => all || hasPermissions(b, req.user, v.name)).map((v) => vhostWithStats(ctx, v, channels));
+    },
+    { paged: true, withoutStats: VHOSTS },
+  );
+  r.add('GET', '/api/vhosts/{vhost}', 'administrator', (req) => vhostWithStats(ctx, vhostOf(ctx, req.params['vhost']!)), VHOSTS);
   // the body's description and tags replace the vhost's (an empty body clears them), as in RabbitMQ
   r.put('/api/vhosts/{vhost}', 'administrator', async (req) => {
     const body = objectBody(await req.body());
@@ -63,11 +70,11 @@ export function accessRoutes(r: Router, ctx: MgmtContext): void {
     return [...(b.permissions.get(v.name) ?? new Map<string, Permission>())].map(([u, p]) => permissionJson(v.name, u, p));
   });
 
-  r.list('/api/users', 'administrator', BY_VHOST_NAME, () => [...b.users.values()].map(userJson));
+  r.list('/api/users', 'administrator', BY_VHOST_NAME, () => [...b.users.values()].map((u) => userWithLimits(b, u)));
   r.add('GET', '/api/users/{user}', 'administrator', (req) => {
     const u = b.users.get(req.params['user']!);
     if (!u) throw notFound();
-    return userJson(u);
+    return userWithLimits(b, u);
   });
   r.put('/api/users/{user}', 'administrator', async (req) => {
     const body = objectBody(await req.body());

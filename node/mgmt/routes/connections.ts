@@ -6,7 +6,8 @@ import { vhostOf, type MgmtContext } from '../context.js';
 import { notFound, unauthorized } from '../http-error.js';
 import { BY_VHOST_NAME } from '../list-order.js';
 import type { Request, Router } from '../router.js';
-import { channelJson, channelName, connectionJson, consumerJson } from '../shapes.js';
+import { channelDetailJson, channelJson, channelName, connectionJson, consumerJson } from '../shapes.js';
+import { CONNECTION, CONNECTIONS, REFUSED } from '../without-stats.js';
 
 /** A connection (or its channel) of another user's, for one without the tag to see or close it: RabbitMQ's 401. */
 function owned(user: User, c: AmqpConnection, tag: 'monitoring' | 'administrator'): AmqpConnection {
@@ -34,9 +35,9 @@ export function connectionRoutes(r: Router, ctx: MgmtContext): void {
     return owned(req.user, c, tag);
   };
   const connections = (req: Request) => listed(req).map((c) => connectionJson(c, ctx.node, ctx.rates));
-  r.list('/api/connections', 'management', BY_VHOST_NAME, connections);
+  r.list('/api/connections', 'management', BY_VHOST_NAME, connections, { paged: true, withoutStats: CONNECTIONS });
   r.list('/api/vhosts/{vhost}/connections', 'vhost', BY_VHOST_NAME, connections);
-  r.add('GET', '/api/connections/{name}', 'management', (req) => connectionJson(byName(req), ctx.node, ctx.rates));
+  r.add('GET', '/api/connections/{name}', 'management', (req) => connectionJson(byName(req), ctx.node, ctx.rates), CONNECTION);
   r.add('DELETE', '/api/connections/{name}', 'management', (req) => {
     const reason = req.raw.headers['x-reason'];
     byName(req, 'administrator').forceClose(typeof reason === 'string' ? reason : 'Closed via management plugin');
@@ -45,17 +46,25 @@ export function connectionRoutes(r: Router, ctx: MgmtContext): void {
   r.list('/api/connections/{name}/channels', 'management', BY_VHOST_NAME, (req) => [...byName(req).channelList].map((ch) => channelJson(ch, ctx.node, ctx.rates)));
 
   const channels = (req: Request) => listed(req).flatMap((c) => [...c.channelList]);
-  r.list('/api/channels', 'management', BY_VHOST_NAME, (req) => channels(req).map((ch) => channelJson(ch, ctx.node, ctx.rates)));
-  r.add('GET', '/api/channels/{name}', 'management', (req) => {
-    const ch = open()
-      .flatMap((c) => [...c.channelList])
-      .find((ch) => channelName(ch) === req.params['name']);
-    if (!ch) throw notFound();
-    owned(req.user, ch.conn, 'monitoring');
-    return channelJson(ch, ctx.node, ctx.rates);
-  });
+  const channelList = (req: Request) => channels(req).map((ch) => channelJson(ch, ctx.node, ctx.rates));
+  r.list('/api/channels', 'management', BY_VHOST_NAME, channelList, { paged: true, withoutStats: REFUSED });
+  r.list('/api/vhosts/{vhost}/channels', 'vhost', BY_VHOST_NAME, channelList, { withoutStats: REFUSED });
+  r.add(
+    'GET',
+    '/api/channels/{name}',
+    'management',
+    (req) => {
+      const ch = open()
+        .flatMap((c) => [...c.channelList])
+        .find((ch) => channelName(ch) === req.params['name']);
+      if (!ch) throw notFound();
+      owned(req.user, ch.conn, 'monitoring');
+      return channelDetailJson(ch, ctx.node, ctx.rates);
+    },
+    REFUSED,
+  );
 
   const consumers = (req: Request) => channels(req).flatMap((ch) => [...ch.consumers.values()] as ChannelConsumer[]).map((c) => consumerJson(c, ctx.node));
-  r.add('GET', '/api/consumers', 'management', consumers);
-  r.add('GET', '/api/consumers/{vhost}', 'management', consumers);
+  r.add('GET', '/api/consumers', 'management', consumers, REFUSED);
+  r.add('GET', '/api/consumers/{vhost}', 'management', consumers, REFUSED);
 }

@@ -11,6 +11,7 @@ import { BINDINGS, BY_VHOST_NAME } from '../list-order.js';
 import { upsert, type Request, type Router } from '../router.js';
 import { bindingJson, exchangeDetailJson, exchangeJson } from '../shapes.js';
 import { UserAccess } from '../user-access.js';
+import { EXCHANGES } from '../without-stats.js';
 import { objectBody, optionalBool, optionalString, stringValue } from './body.js';
 import { propertiesFromJson } from './messages.js';
 import { requireKeys } from './required-keys.js';
@@ -33,8 +34,8 @@ function publishTarget(access: UserAccess, name: string, routingKey: string): Ex
 export function exchangeRoutes(r: Router, ctx: MgmtContext): void {
   const list = (req: Request) =>
     listedVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...v.exchanges.values()].map((x) => exchangeJson(x, ctx.rates)));
-  r.list('/api/exchanges', 'vhost', BY_VHOST_NAME, list);
-  r.list('/api/exchanges/{vhost}', 'vhost', BY_VHOST_NAME, list);
+  r.list('/api/exchanges', 'vhost', BY_VHOST_NAME, list, { paged: true, withoutStats: EXCHANGES });
+  r.list('/api/exchanges/{vhost}', 'vhost', BY_VHOST_NAME, list, { paged: true, withoutStats: EXCHANGES });
 
   const exchange = (req: Request) => {
     const x = vhostOf(ctx, req.params['vhost']!).exchanges.get(exchangeName(req));

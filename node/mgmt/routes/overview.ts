@@ -1,16 +1,17 @@
-import { statfsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { VERSION } from '../../amqp/server-properties.js';
 import { EXCHANGE_TYPES } from '../../broker/exchange-types/index.js';
 import { Message } from '../../broker/message.js';
-import { CHURN_NAMES, MessageCounters } from '../../broker/stats.js';
+import { addCounters, CHURN_NAMES, COUNTER_NAMES, MessageCounters } from '../../broker/stats.js';
 import type { Vhost } from '../../broker/vhost.js';
 import { hasTag } from '../auth.js';
+import { channelTotals } from '../client-totals.js';
 import { listedVhosts, vhostOf, type MgmtContext } from '../context.js';
 import { HttpError } from '../http-error.js';
+import { messageStatsJson } from '../message-stats.js';
+import { round, type Rates } from '../rates.js';
 import type { Router } from '../router.js';
+import { DEPTH, queueDepth } from '../stats-sweep.js';
 import { UserAccess } from '../user-access.js';
-import { round } from '../rates.js';
 
 /** The RabbitMQ release whose management API this one answers as (tools branch on `rabbitmq_version`). */
 export const RABBITMQ_API_VERSION = '3.10.8';
@@ -18,11 +19,12 @@ export const RABBITMQ_API_VERSION = '3.10.8';
 /** RabbitMQ's snake_case name of each churn counter. */
 const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/** The vhosts' counters, summed into `counters` (refilled on every read, so its rates can be sampled), and their totals. */
-function totals(vhosts: readonly Vhost[], counters: MessageCounters): { ready: number; unacked: number; queues: number; exchanges: number; consumers: number } {
-  Object.assign(counters, new MessageCounters());
+/** The vhosts' object and message totals, with the rates of their queues' depths summed. */
+function totals(vhosts: readonly Vhost[], rates: Rates) {
   let ready = 0,
     unacked = 0,
+    readyRate = 0,
+    unackedRate = 0,
     queues = 0,
     exchanges = 0,
     consumers = 0;
@@ -32,32 +34,31 @@ function totals(vhosts: readonly Vhost[], counters: MessageCounters): { ready: n
       ready += q.messageCount;
       unacked += q.unacked;
       consumers += q.consumerCount;
-      counters.deliver += q.stats.deliver;
-      counters.deliverNoAck += q.stats.deliverNoAck;
-      counters.get += q.stats.get;
-      counters.getNoAck += q.stats.getNoAck;
-      counters.ack += q.stats.ack;
-      counters.redeliver += q.stats.redeliver;
+      const r = rates.rates(q, queueDepth(q), DEPTH);
+      readyRate += r['ready']!;
+      unackedRate += r['unacked']!;
     }
-    for (const x of v.exchanges.values()) {
-      exchanges++;
-      counters.publish += x.stats.publishIn;
-    }
+    exchanges += v.exchanges.size;
   }
-  return { ready, unacked, queues, exchanges, consumers };
+  return { ready, unacked, readyRate, unackedRate, queues, exchanges, consumers };
 }
 
-/** What one viewer's overviews are sampled in: every monitoring user shares the node-wide one, others have their own. */
-interface Sampled {
-  readonly counters: MessageCounters;
-  readonly depth: object;
-}
-const NODE_WIDE = {};
-const sampled = new WeakMap<object, Sampled>();
-function sampledFor(key: object): Sampled {
-  let s = sampled.get(key);
-  if (!s) sampled.set(key, (s = { counters: new MessageCounters(), depth: {} }));
-  return s;
+/**
+ * The overview's message_stats: RabbitMQ's sums its channels' statistics, node-wide for monitoring users
+ * (`vhosts` null), else over the vhosts the user sees. Counts as they are now; rates from the sweep's
+ * readings of the same totals, per vhost or node-wide.
+ */
+function overviewMessageStats(ctx: MgmtContext, vhosts: readonly Vhost[] | null): Record<string, unknown> {
+  const totals = channelTotals(ctx);
+  if (vhosts === null) return messageStatsJson('overview', totals.node, ctx.rates.rates(ctx.broker, totals.node, COUNTER_NAMES));
+  const counts = new MessageCounters();
+  const rates: Record<string, number> = {};
+  for (const v of vhosts) {
+    const c = totals.byVhost.get(v)!;
+    addCounters(counts, c);
+    for (const [f, r] of Object.entries(ctx.rates.rates(v, c, COUNTER_NAMES))) rates[f] = (rates[f] ?? 0) + r;
+  }
+  return messageStatsJson('overview', counts, rates);
 }
 
 /** How /api/overview describes the exchange types this node has (RabbitMQ's words for the AMQP ones). */
@@ -69,6 +70,9 @@ const TYPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'x-message-deduplication': 'Message Deduplication Exchange',
 };
 
+/** The node's exchange types, as /api/overview and /api/nodes list them. */
+export const exchangeTypesJson = (): Record<string, unknown>[] => [...EXCHANGE_TYPES.keys()].map((name) => ({ name, description: TYPE_DESCRIPTIONS[name] ?? '', enabled: true }));
+
 export function overviewRoutes(r: Router, ctx: MgmtContext): void {
   /**
    * As RabbitMQ's: monitoring users (and administrators) see the whole node; anyone else only the objects
@@ -77,10 +81,9 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
    */
   r.add('GET', '/api/overview', 'management', (req) => {
     const monitor = hasTag(req.user, 'monitoring');
-    const { counters, depth } = sampledFor(monitor ? NODE_WIDE : req.user);
-    const t = totals(monitor ? [...ctx.broker.vhosts.values()] : listedVhosts(ctx, req.user), counters);
+    const vhosts = monitor ? [...ctx.broker.vhosts.values()] : listedVhosts(ctx, req.user);
+    const t = totals(vhosts, ctx.rates);
     const conns = [...ctx.amqp.connections].filter((c) => monitor || c.user?.name === req.user.name);
-    const queueDepth = ctx.rates.rates(depth, { ready: t.ready, unacked: t.unacked }, ['ready', 'unacked']);
     const node = {
       node: ctx.node,
       listeners: [
@@ -94,7 +97,7 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
       management_version: VERSION,
       rates_mode: 'basic',
       disable_stats: false,
-      exchange_types: [...EXCHANGE_TYPES.keys()].map((name) => ({ name, description: TYPE_DESCRIPTIONS[name] ?? '', enabled: true })),
+      exchange_types: exchangeTypesJson(),
       product_name: 'Warren',
       product_version: VERSION,
       rabbitmq_version: RABBITMQ_API_VERSION,
@@ -108,13 +111,15 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
       statistics_db_event_queue: 0,
       // only matters with disable_stats, which Warren does not have
       enable_queue_totals: false,
-      cluster_name: ctx.node,
-      message_stats: ctx.rates.messageStats(counters),
+      cluster_name: ctx.globalParameters.clusterName(ctx.node),
+      message_stats: overviewMessageStats(ctx, monitor ? null : vhosts),
       queue_totals: {
         messages: t.ready + t.unacked,
+        messages_details: { rate: round(t.readyRate + t.unackedRate) },
         messages_ready: t.ready,
+        messages_ready_details: { rate: round(t.readyRate) },
         messages_unacknowledged: t.unacked,
-        messages_details: { rate: (queueDepth['ready'] ?? 0) + (queueDepth['unacked'] ?? 0) },
+        messages_unacknowledged_details: { rate: round(t.unackedRate) },
       },
       object_totals: {
         connections: conns.length,
@@ -127,11 +132,6 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
     };
   });
 
-  r.add('GET', '/api/nodes', 'monitoring', () => [nodeJson(ctx)]);
-  r.add('GET', '/api/nodes/{name}', 'monitoring', (req) => {
-    if (req.params['name'] !== ctx.node) throw new HttpError(404, 'Object Not Found', 'no such node');
-    return nodeJson(ctx);
-  });
   r.add('GET', '/api/whoami', 'management', (req) => ({ name: req.user.name, tags: req.user.tags }));
   r.add('GET', '/api/extensions', 'management', () => []);
 
@@ -151,7 +151,7 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
 }
 
 /** Objects created and closed since the node started, with rates, as RabbitMQ's overview shows them. */
-function churnRates(ctx: MgmtContext): Record<string, unknown> {
+export function churnRates(ctx: MgmtContext): Record<string, unknown> {
   const churn = ctx.broker.churn;
   const r = ctx.rates.rates(churn, churn, CHURN_NAMES);
   const out: Record<string, unknown> = {};
@@ -166,31 +166,4 @@ function alarmCheck(ctx: MgmtContext): unknown {
   const reason = ctx.amqp.alarms.active;
   if (reason !== null) throw new HttpError(503, 'failed', `resource alarm in effect: ${reason}`);
   return { status: 'ok' };
-}
-
-function nodeJson(ctx: MgmtContext): Record<string, unknown> {
-  let diskFree = 0;
-  try {
-    const s = statfsSync(ctx.config.dataDir);
-    diskFree = s.bavail * s.bsize;
-  } catch {
-    // reported as 0 below; the alarm check logs the failure
-  }
-  const memLimit = Math.floor(totalmem() * ctx.config.memoryHighWatermark);
-  const memUsed = process.memoryUsage.rss();
-  return {
-    name: ctx.node,
-    type: 'disc',
-    running: true,
-    mem_used: memUsed,
-    mem_limit: memLimit,
-    mem_alarm: memUsed > memLimit,
-    disk_free: diskFree,
-    disk_free_limit: ctx.config.diskFreeLimit,
-    disk_free_alarm: diskFree < ctx.config.diskFreeLimit,
-    sockets_used: ctx.amqp.connections.size,
-    uptime: Date.now() - ctx.startedAt,
-    processors: cpus().length,
-    os_pid: String(process.pid),
-  };
 }

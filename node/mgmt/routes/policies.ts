@@ -1,28 +1,31 @@
-import { PolicyError, type ApplyTo, type PolicyKind } from '../../broker/policies.js';
+import { PolicyError, type PolicyKind } from '../../broker/policies.js';
+import { VHOST_LIMITS } from '../../broker/limits.js';
 import type { Vhost } from '../../broker/vhost.js';
 import { listedVhosts, vhostOf, vhostToWrite, type MgmtContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
+import { vhostLimitsParameter } from '../limits-json.js';
 import { PARAMETERS, POLICIES } from '../list-order.js';
 import { parametersOf, policyKindOf } from '../policy-parameters.js';
 import { upsert, type Request, type Router } from '../router.js';
 import { policyJson } from '../shapes.js';
-import { objectBody, optionalString } from './body.js';
+import { objectBody } from './body.js';
 import { requireKeys } from './required-keys.js';
 
-/** Validates a policy body as RabbitMQ does and applies it; PolicyError becomes 400 with every problem. */
+/** RabbitMQ escapes its policy (not operator policy) reasons for HTML: `<<"x">>` reads `&lt;&lt;"x"&gt;&gt;`. */
+const escapeHtmlTags = (s: string): string => s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
+
+/** Validates a policy body as RabbitMQ does and applies it; PolicyError becomes 400 with RabbitMQ's reason. */
 export function putPolicy(ctx: MgmtContext, kind: PolicyKind, vhost: string, name: string, body: Record<string, unknown>): void {
   const v = ctx.broker.vhosts.get(vhost);
   if (!v) throw notFound();
-  const pattern = body['pattern'];
-  if (typeof pattern !== 'string') throw badRequest('pattern must be a string');
+  requireKeys(body, ['pattern', 'definition']);
   const definition = body['definition'];
   if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) throw badRequest('definition must be an object');
-  const priority = body['priority'] ?? 0;
-  if (!Number.isInteger(priority)) throw badRequest('priority must be an integer');
+  const { pattern, priority = 0, 'apply-to': applyTo = 'all' } = body;
   try {
-    v.setPolicy(kind, { name, pattern, applyTo: optionalString(body, 'apply-to', 'all') as ApplyTo, priority: priority as number, definition: definition as Record<string, unknown> });
+    v.setPolicy(kind, { name, pattern, applyTo, priority, definition: definition as Record<string, unknown> });
   } catch (e) {
-    if (e instanceof PolicyError) throw badRequest(e.message);
+    if (e instanceof PolicyError) throw badRequest(kind === 'policy' ? escapeHtmlTags(e.message) : e.message);
     throw e;
   }
 }
@@ -86,9 +89,9 @@ export function policyRoutes(r: Router, ctx: MgmtContext): void {
   });
 }
 
-/** Sets a runtime parameter; those of the policy components set the policy their value describes. */
+/** Sets a runtime parameter; those of the policy components set the policy their value describes, vhost limits are checked. */
 export function putParameter(ctx: MgmtContext, v: Vhost, component: string, name: string, value: unknown): void {
   const kind = policyKindOf(component);
   if (kind) putPolicy(ctx, kind, v.name, name, objectBody(value));
-  else v.setParameter(component, name, value);
+  else v.setParameter(component, name, component === VHOST_LIMITS.component ? vhostLimitsParameter(name, value) : value);
 }

@@ -9,6 +9,7 @@ import { BINDINGS, BY_VHOST_NAME } from '../list-order.js';
 import { upsert, type Request, type Router } from '../router.js';
 import { bindingJson, defaultBindingJson, queueDetailJson, queueJson, type QueueView } from '../shapes.js';
 import { UserAccess } from '../user-access.js';
+import { QUEUE, QUEUES } from '../without-stats.js';
 import { integerValue, objectBody, optionalBool, stringValue } from './body.js';
 import { messageJson } from './messages.js';
 import { requireKeys } from './required-keys.js';
@@ -41,8 +42,8 @@ export function queueRoutes(r: Router, ctx: MgmtContext): void {
     const view = viewer();
     return listedVhosts(ctx, req.user, req.params['vhost']).flatMap((v) => [...v.queues.values()].map((q) => queueJson(q, view(v, q))));
   };
-  r.list('/api/queues', 'vhost', BY_VHOST_NAME, list);
-  r.list('/api/queues/{vhost}', 'vhost', BY_VHOST_NAME, list);
+  r.list('/api/queues', 'vhost', BY_VHOST_NAME, list, { paged: true, withoutStats: QUEUES });
+  r.list('/api/queues/{vhost}', 'vhost', BY_VHOST_NAME, list, { paged: true, withoutStats: QUEUES });
 
   const queue = (req: Request) => {
     const v = vhostOf(ctx, req.params['vhost']!);
@@ -50,10 +51,16 @@ export function queueRoutes(r: Router, ctx: MgmtContext): void {
     if (!q) throw notFound();
     return { v, q };
   };
-  r.add('GET', '/api/queues/{vhost}/{name}', 'vhost', (req) => {
-    const { v, q } = queue(req);
-    return queueDetailJson(q, viewer()(v, q));
-  });
+  r.add(
+    'GET',
+    '/api/queues/{vhost}/{name}',
+    'vhost',
+    (req) => {
+      const { v, q } = queue(req);
+      return queueDetailJson(q, viewer()(v, q));
+    },
+    QUEUE,
+  );
   r.put('/api/queues/{vhost}/{name}', 'vhost', async (req) => {
     const access = UserAccess.of(ctx, req.user, vhostToWrite(ctx, req.params['vhost']!));
     const body = objectBody(await req.body());

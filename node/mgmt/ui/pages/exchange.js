@@ -4,21 +4,8 @@ import { del, get, path, post } from '../api.js';
 import { exchangeFeatures, policyCell } from '../common.js';
 import { button, facts as factTable, field, fill, flash, form, h, input, kvTable, link, notify, rate, route, section, select, show, table } from '../dom.js';
 import { kvEditor } from '../kv-editor.js';
+import { publishForm } from '../publish-form.js';
 import { DEFAULT_NAME, exchangeLabel, exchangeRoute } from './exchanges.js';
-
-const PROPERTIES = {
-  content_type: 'string',
-  content_encoding: 'string',
-  priority: 'number',
-  correlation_id: 'string',
-  reply_to: 'string',
-  expiration: 'string',
-  message_id: 'string',
-  timestamp: 'number',
-  type: 'string',
-  user_id: 'string',
-  app_id: 'string',
-};
 
 function exchangeFacts(x) {
   const m = x.message_stats ?? {};
@@ -62,23 +49,6 @@ function bindForm(x, reload) {
   });
 }
 
-function publishForm(x) {
-  const key = input({ autocomplete: 'off' });
-  const mode = select([['1', '1 - Non-persistent'], ['2', '2 - Persistent']]);
-  const headers = kvEditor('Headers', {});
-  const props = kvEditor('Properties', PROPERTIES);
-  const payload = h('textarea', { rows: 5 });
-  const encoding = select([['string', 'String'], ['base64', 'Base64']]);
-  const fields = [h('div', { class: 'row' }, field('Routing key', key), field('Delivery mode', mode), field('Payload encoding', encoding)), headers.el, props.el, field('Payload', payload)];
-  return form('Publish message', fields, 'Publish message', async () => {
-    const properties = { ...props.value(), delivery_mode: Number(mode.value) };
-    const hdrs = headers.value();
-    if (Object.keys(hdrs).length) properties.headers = hdrs;
-    const res = await post(path`/exchanges/${x.vhost}/${x.name}/publish`, { routing_key: key.value, properties, payload: payload.value, payload_encoding: encoding.value });
-    notify(res.routed ? 'Message published.' : 'Message published, but not routed.', res.routed ? 'ok' : 'error');
-  });
-}
-
 export async function render(view) {
   const [vhost, raw] = view.params;
   const name = raw === DEFAULT_NAME ? '' : raw;
@@ -113,7 +83,8 @@ export async function render(view) {
     section('Arguments', kvTable('Arguments', x.arguments)),
     name === ''
       ? section('Bindings', h('p', { class: 'muted' }, 'The default exchange is bound implicitly to every queue, with the queue name as routing key.'))
-      : [section('Bindings', h('h3', {}, 'From this exchange'), outBox, h('h3', {}, 'To this exchange'), inBox, bindForm(x, loadBindings)), publishForm(x)],
+      : section('Bindings', h('h3', {}, 'From this exchange'), outBox, h('h3', {}, 'To this exchange'), inBox, bindForm(x, loadBindings)),
+    publishForm(vhost, name),
     remove ? section('Delete', h('div', { class: 'card actions' }, remove)) : null,
   );
   fill(factsBox, exchangeFacts(x));

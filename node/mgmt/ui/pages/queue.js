@@ -1,10 +1,12 @@
 // One queue: its numbers (refreshed), arguments, effective policy, bindings, consumers, and the
-// actions: get messages, purge, delete.
+// actions: publish and get messages, purge, delete.
 
 import { del, get, path, post } from '../api.js';
 import { policyCell, queueFeatures } from '../common.js';
 import { button, bytes, facts as factTable, field, fill, flash, form, h, input, kvTable, link, notify, num, rate, route, section, select, show, table } from '../dom.js';
+import { consumersTable } from '../consumers.js';
 import { kvEditor } from '../kv-editor.js';
+import { publishForm } from '../publish-form.js';
 
 const ACK_MODES = [
   ['ack_requeue_true', 'Requeue (messages stay in the queue)'],
@@ -12,6 +14,9 @@ const ACK_MODES = [
   ['reject_requeue_true', 'Reject and requeue'],
   ['reject_requeue_false', 'Reject without requeue (dead-letter)'],
 ];
+
+/** The consumers table's first column: the channel each consumes on. */
+const CHANNEL = { label: 'Channel', get: (c) => link(c.channel_details.name, route('channels', c.channel_details.name)) };
 
 function queueFacts(q) {
   const m = q.message_stats ?? {};
@@ -66,17 +71,6 @@ function bindForm(q, reload) {
     await reload();
   });
 }
-
-const consumersTable = (list) =>
-  table('Consumers', [
-    { label: 'Channel', get: (c) => c.channel_details?.name },
-    { label: 'Consumer tag', get: (c) => c.consumer_tag },
-    { label: 'Ack required', get: (c) => (c.ack_required ? 'yes' : 'no') },
-    { label: 'Exclusive', get: (c) => (c.exclusive ? 'yes' : 'no') },
-    { label: 'Prefetch', get: (c) => num(c.prefetch_count), cls: 'n' },
-    { label: 'Status', get: (c) => c.activity_status },
-    { label: 'Arguments', get: (c) => show(c.arguments) },
-  ], list, 'No consumers.');
 
 function message(m, i) {
   return h(
@@ -133,7 +127,7 @@ export async function render(view) {
   const factsBox = h('div');
   const bindBox = h('div');
   const consBox = h('div');
-  const loadConsumers = async () => fill(consBox, consumersTable((await get(path`/consumers/${vhost}`)).filter((c) => c.queue?.name === name)));
+  const loadConsumers = async () => fill(consBox, consumersTable((await get(path`/consumers/${vhost}`)).filter((c) => c.queue?.name === name), CHANNEL));
   const loadFacts = async () => {
     fill(factsBox, queueFacts(await get(base)));
     await loadConsumers();
@@ -148,7 +142,7 @@ export async function render(view) {
     section('Effective policy definition', kvTable('Effective policy definition', q.effective_policy_definition)),
     section('Consumers', consBox),
     section('Bindings', bindBox, bindForm(q, loadBindings)),
-    section('Messages', getForm(q), dangerZone(q, loadFacts)),
+    section('Messages', publishForm(vhost, '', name), getForm(q), dangerZone(q, loadFacts)),
   );
   fill(factsBox, queueFacts(q));
   await Promise.all([loadConsumers(), loadBindings()]);
