@@ -22,8 +22,8 @@ t.test('list_queues with columns, vhosts, and both formatters', async (t) => {
   await publishTo(api, 'ctl.list', 2);
   const def = await ctl(['list_queues']);
   t.equal(def.code, 0);
-  t.match(def.stderr, /Listing queues for vhost \/ \.\.\./, 'the informational line goes to stderr');
-  t.same(table(def.stdout)[0], ['name', 'messages'], 'default columns: name messages');
+  t.match(def.stdout, /^Timeout: 60\.0 seconds \.\.\.\nListing queues for vhost \/ \.\.\.\n/, "the informational lines go to stdout, as rabbitmqctl's do");
+  t.same(table(def.stdout)[2], ['name', 'messages'], 'default columns: name messages');
   t.ok(table(def.stdout).some((r) => r[0] === 'ctl.list' && r[1] === '2'));
 
   const cols = await ctl(['-q', 'list_queues', 'name', 'messages_ready', 'messages_unacknowledged', 'consumers', 'durable', 'auto_delete', 'policy']);
@@ -39,14 +39,14 @@ t.test('list_queues with columns, vhosts, and both formatters', async (t) => {
 
   const json = await ctl(['-q', '--formatter', 'json', 'list_queues', 'name', 'messages', 'arguments']);
   t.equal(json.code, 0);
-  t.same(JSON.parse(json.stdout).find((q: { name: string }) => q.name === 'ctl.list'), { name: 'ctl.list', messages: 2, arguments: {} }, 'JSON that parses, with typed values');
+  t.same(JSON.parse(json.stdout).find((q: { name: string }) => q.name === 'ctl.list'), { name: 'ctl.list', messages: 2, arguments: [] }, 'JSON that parses, with typed values');
 
   await api.ok('PUT', '/api/vhosts/ctl-v', {});
   await api.ok('PUT', '/api/queues/ctl-v/ctl.in-v', { durable: false });
   t.same(table((await ctl(['-q', '--no-table-headers', 'list_queues', '-p', 'ctl-v', 'name', 'durable'])).stdout), [['ctl.in-v', 'false']], '-p VHOST');
   const missing = await ctl(['list_queues', '-p', 'no-such-vhost']);
-  t.equal(missing.code, 1, 'a missing vhost: exit 1');
-  t.match(missing.stderr, /vhost "no-such-vhost" not found/);
+  t.equal(missing.code, 0, 'a missing vhost: nothing listed, exit 0 (as rabbitmqctl)');
+  t.equal(table(missing.stdout).length, 2, 'only the informational lines');
   const badCol = await ctl(['list_queues', 'name', 'colour']);
   t.equal(badCol.code, 64, 'an unknown column is bad usage');
   t.match(badCol.stderr, /colour/);
@@ -60,7 +60,7 @@ t.test('other listings', async (t) => {
   await api.ok('POST', '/api/bindings/%2F/e/amq.direct/q/ctl.list', { routing_key: 'ctl-key' });
   const b = table((await ctl(['-q', 'list_bindings'])).stdout);
   t.same(b[0], ['source_name', 'source_kind', 'destination_name', 'destination_kind', 'routing_key', 'arguments']);
-  t.ok(b.some((r) => r.join('|') === 'amq.direct|exchange|ctl.list|queue|ctl-key|{}'), 'list_bindings');
+  t.ok(b.some((r) => r.join('|') === 'amq.direct|exchange|ctl.list|queue|ctl-key|[]'), 'list_bindings');
 
   const conn = await amqplib.connect(node.url, { clientProperties: { connection_name: 'ctl-listing' } });
   t.teardown(() => conn.close().catch(() => undefined));
@@ -94,29 +94,29 @@ t.test('set_policy, list_policies, clear_policy (and operator policies)', async 
   await api.ok('PUT', '/api/queues/%2F/ctl.pol', { durable: true });
   const set = await ctl(['set_policy', 'ctl-cap', '^ctl\\.pol$', '{"max-length":1}', '--priority', '3', '--apply-to', 'queues']);
   t.equal(set.code, 0, set.stderr);
-  t.match(set.stderr, /Setting policy "ctl-cap" for pattern/);
+  t.match(set.stdout, /Setting policy "ctl-cap" for pattern/);
   const listed = JSON.parse((await ctl(['-q', '--formatter', 'json', 'list_policies'])).stdout);
-  t.same(listed, [{ vhost: '/', name: 'ctl-cap', pattern: '^ctl\\.pol$', 'apply-to': 'queues', definition: { 'max-length': 1 }, priority: 3 }]);
+  t.same(listed, [{ vhost: '/', name: 'ctl-cap', pattern: '^ctl\\.pol$', 'apply-to': 'queues', definition: '{"max-length":1}', priority: 3 }], "the definition as a JSON string, as rabbitmqctl's");
   t.same(table((await ctl(['-q', 'list_policies'])).stdout)[1], ['/', 'ctl-cap', '^ctl\\.pol$', 'queues', '{"max-length":1}', '3'], 'as a table');
   t.equal((await api.json('/api/queues/%2F/ctl.pol')).policy, 'ctl-cap', 'it applies');
 
   const bad = await ctl(['set_policy', 'ctl-bad', '.', '{"max-lenght":1}']);
-  t.equal(bad.code, 65, 'a definition the node rejects: exit 65');
+  t.equal(bad.code, 69, 'a definition the node rejects: exit 69 (as rabbitmqctl)');
   t.match(bad.stderr, /max-lenght/, "with the node's reason");
-  t.equal((await ctl(['set_policy', 'ctl-bad', '.', '{max-length:1}'])).code, 64, 'a definition that is not JSON: bad usage');
-  t.equal((await ctl(['set_policy', 'ctl-bad', '.', '{"max-length":1}', '--apply-to', 'bindings'])).code, 64, 'a bad --apply-to');
+  t.equal((await ctl(['set_policy', 'ctl-bad', '.', '{max-length:1}'])).code, 69, 'a definition that is not JSON: 69');
+  t.equal((await ctl(['set_policy', 'ctl-bad', '.', '{"max-length":1}', '--apply-to', 'bindings'])).code, 69, 'a bad --apply-to: 69');
   t.equal((await ctl(['set_policy', 'ctl-bad', '.', '{"max-length":1}', '--priority', 'high'])).code, 64, 'a bad --priority');
 
   t.equal((await ctl(['clear_policy', 'ctl-cap'])).code, 0);
-  t.equal((await ctl(['-q', 'list_policies'])).stdout.trim().split('\n').length, 1, 'only the header left');
+  t.equal((await ctl(['-q', 'list_policies'])).stdout, '\n', 'none left: an empty line, as rabbitmqctl prints');
   const again = await ctl(['clear_policy', 'ctl-cap']);
-  t.equal(again.code, 1, 'clearing a missing policy: exit 1');
-  t.match(again.stderr, /policy "ctl-cap" in vhost "\/" not found/);
+  t.equal(again.code, 69, 'clearing a missing policy: exit 69');
+  t.equal(again.stderr, 'Error:\nParameter does not exist\n', "rabbitmqctl's message");
 
   t.equal((await ctl(['set_operator_policy', 'ctl-op', '^ctl\\.', '{"max-length":10}', '--apply-to', 'queues'])).code, 0);
-  t.match(JSON.parse((await ctl(['-q', '--formatter', 'json', 'list_operator_policies'])).stdout), [{ name: 'ctl-op', definition: { 'max-length': 10 } }]);
+  t.match(JSON.parse((await ctl(['-q', '--formatter', 'json', 'list_operator_policies'])).stdout), [{ name: 'ctl-op', definition: '{"max-length":10}' }]);
   const ha = await ctl(['set_operator_policy', 'ctl-ha', '.', '{"ha-mode":"all"}']);
-  t.equal(ha.code, 65, 'ha-mode in an operator policy is rejected');
+  t.equal(ha.code, 69, 'ha-mode in an operator policy is rejected');
   t.match(ha.stderr, /ha-mode/);
   t.equal((await ctl(['clear_operator_policy', 'ctl-op'])).code, 0);
   t.equal((await api.json('/api/queues/%2F/ctl.pol')).operator_policy, null, 'cleared');

@@ -1,10 +1,23 @@
-import { asObject, seg } from './client.js';
+import { asObject, isNotFound, seg, type MgmtClient } from './client.js';
 import { q, type Command } from './command.js';
-import { CtlError, EXIT } from './exit.js';
+import { EXIT, noVhost, refusal } from './exit.js';
 
-const user = (name: string) => ({ path: `/api/users/${seg(name)}`, what: `user ${q(name)}` });
+const userPath = (name: string): string => `/api/users/${seg(name)}`;
+const vhostPath = (name: string): string => `/api/vhosts/${seg(name)}`;
+const noUser = (name: string) => refusal(`User ${q(name)} does not exist`, EXIT.NOUSER);
 
-/** Users, vhosts and permissions, as rabbitmqctl names the commands. */
+/**
+ * set_permissions and clear_permissions look the user up, then the vhost, to say which one is missing
+ * as rabbitmqctl does (its message names them unquoted); the API's answer names neither.
+ */
+async function checkUserAndVhost(client: MgmtClient, user: string, vhost: string): Promise<void> {
+  if ((await client.find(userPath(user))) === null) throw refusal(`User ${user} does not exist`, EXIT.NOUSER);
+  if ((await client.find(vhostPath(vhost))) === null) throw refusal(`Virtual host ${vhost} does not exist`, EXIT.UNAVAILABLE);
+}
+
+const permissionsPath = (vhost: string, user: string): string => `/api/permissions/${seg(vhost)}/${seg(user)}`;
+
+/** Users, vhosts and permissions, as rabbitmqctl names the commands, with its messages and exit codes. */
 export const accessCommands: Command[] = [
   {
     name: 'add_user',
@@ -14,10 +27,10 @@ export const accessCommands: Command[] = [
     maxArgs: 2,
     options: [],
     async run({ client, out, args: [name, password] }) {
-      const u = user(name!);
-      if ((await client.find(u.path)) !== null) throw new CtlError(`user ${q(name!)} already exists`, EXIT.ERROR);
       out.info(`Adding user ${q(name!)} ...`);
-      await client.put(u.path, { password, tags: '' }, u);
+      if ((await client.find(userPath(name!))) !== null) throw refusal(`User ${q(name!)} already exists`, EXIT.SOFTWARE);
+      await client.put(userPath(name!), { password, tags: '' }, { what: `user ${q(name!)}` });
+      out.info("Done. Don't forget to grant the user permissions to some virtual hosts! See 'warrenctl help set_permissions' to learn more.");
     },
   },
   {
@@ -29,7 +42,7 @@ export const accessCommands: Command[] = [
     options: [],
     async run({ client, out, args: [name] }) {
       out.info(`Deleting user ${q(name!)} ...`);
-      await client.delete(user(name!).path, user(name!));
+      await client.orElse(noUser(name!), 'DELETE', userPath(name!));
     },
   },
   {
@@ -40,10 +53,9 @@ export const accessCommands: Command[] = [
     maxArgs: 2,
     options: [],
     async run({ client, out, args: [name, password] }) {
-      const u = user(name!);
-      const existing = asObject(await client.get(u.path, u), 'a user');
       out.info(`Changing password for user ${q(name!)} ...`);
-      await client.put(u.path, { password, tags: existing['tags'] ?? [] }, u);
+      const existing = asObject(await client.orElse(noUser(name!), 'GET', userPath(name!)), 'a user');
+      await client.put(userPath(name!), { password, tags: existing['tags'] ?? [] }, { what: `user ${q(name!)}` });
     },
   },
   {
@@ -54,10 +66,9 @@ export const accessCommands: Command[] = [
     maxArgs: Infinity,
     options: [],
     async run({ client, out, args: [name, ...tags] }) {
-      const u = user(name!);
-      await client.get(u.path, u); // a missing user is "not found", not a 400 about passwords
       out.info(`Setting tags for user ${q(name!)} to [${tags.join(', ')}] ...`);
-      await client.put(u.path, { tags: tags.join(',') }, u);
+      await client.orElse(noUser(name!), 'GET', userPath(name!)); // a missing user is "does not exist", not a 400 about passwords
+      await client.put(userPath(name!), { tags: tags.join(',') }, { what: `user ${q(name!)}` });
     },
   },
   {
@@ -69,31 +80,40 @@ export const accessCommands: Command[] = [
     options: ['vhost'],
     async run({ client, out, vhost, args: [name, configure, write, read] }) {
       out.info(`Setting permissions for user ${q(name!)} in vhost ${q(vhost)} ...`);
-      await client.put(`/api/permissions/${seg(vhost)}/${seg(name!)}`, { configure, write, read }, { what: `permissions of user ${q(name!)} in vhost ${q(vhost)}` });
+      await checkUserAndVhost(client, name!, vhost);
+      await client.put(permissionsPath(vhost, name!), { configure, write, read }, { what: `permissions of user ${q(name!)} in vhost ${q(vhost)}` });
     },
   },
   {
     name: 'clear_permissions',
     usage: '[-p VHOST] USER',
-    summary: "removes a user's permissions in a vhost",
+    summary: "removes a user's permissions in a vhost (none to remove is not an error)",
     minArgs: 1,
     maxArgs: 1,
     options: ['vhost'],
     async run({ client, out, vhost, args: [name] }) {
       out.info(`Clearing permissions for user ${q(name!)} in vhost ${q(vhost)} ...`);
-      await client.delete(`/api/permissions/${seg(vhost)}/${seg(name!)}`, { what: `permissions of user ${q(name!)} in vhost ${q(vhost)}` });
+      await checkUserAndVhost(client, name!, vhost);
+      try {
+        await client.delete(permissionsPath(vhost, name!), { what: `permissions of user ${q(name!)} in vhost ${q(vhost)}` });
+      } catch (e) {
+        if (!isNotFound(e)) throw e; // no permissions to clear: done, as rabbitmqctl says
+      }
     },
   },
   {
     name: 'add_vhost',
-    usage: 'NAME',
-    summary: 'creates a vhost',
+    usage: 'NAME [--description TEXT] [--tags TAG,...] [--default-queue-type classic|quorum|stream]',
+    summary: 'creates a vhost (or updates its description and tags); the node decides what it makes of the default queue type',
     minArgs: 1,
     maxArgs: 1,
-    options: [],
-    async run({ client, out, args: [name] }) {
+    options: ['description', 'tags', 'default-queue-type'],
+    async run({ client, out, values, args: [name] }) {
       out.info(`Adding vhost ${q(name!)} ...`);
-      await client.put(`/api/vhosts/${seg(name!)}`, {}, { what: `vhost ${q(name!)}` });
+      const body = Object.fromEntries(
+        ([['description', values.description], ['tags', values.tags], ['default_queue_type', values['default-queue-type']]] as const).filter(([, v]) => v !== undefined),
+      );
+      await client.put(vhostPath(name!), body, { what: `vhost ${q(name!)}` });
     },
   },
   {
@@ -105,7 +125,7 @@ export const accessCommands: Command[] = [
     options: [],
     async run({ client, out, args: [name] }) {
       out.info(`Deleting vhost ${q(name!)} ...`);
-      await client.delete(`/api/vhosts/${seg(name!)}`, { what: `vhost ${q(name!)}` });
+      await client.orElse(noVhost(name!), 'DELETE', vhostPath(name!));
     },
   },
 ];

@@ -36,7 +36,7 @@ export class ApiError extends CtlError {
     path: string,
     what: string | undefined,
   ) {
-    super(describe(status, error, reason, method, path, what), exitFor(status));
+    super(describe(status, error, reason, method, path, what), exitFor(status), 'block');
   }
 
   /** A logged-in user refused for want of a tag or permission: 401 other than a failed login (403 from older Warren nodes). */
@@ -59,6 +59,8 @@ function exitFor(status: number): number {
   if (status >= 500) return EXIT.SOFTWARE;
   return EXIT.ERROR;
 }
+
+export const isNotFound = (e: unknown): e is ApiError => e instanceof ApiError && e.status === 404;
 
 /** A thin JSON client for the RabbitMQ-compatible management API (Warren's or RabbitMQ's). */
 export class MgmtClient {
@@ -144,8 +146,17 @@ export class MgmtClient {
     try {
       return await this.get(path);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 404) return null;
+      if (isNotFound(e)) return null;
       throw e;
+    }
+  }
+
+  /** The request; a 404 throws `instead` (rabbitmqctl's wording and code for what is missing). */
+  async orElse(instead: CtlError, method: string, path: string, body?: unknown, opts?: RequestOptions): Promise<unknown> {
+    try {
+      return await this.request(method, path, body, opts);
+    } catch (e) {
+      throw isNotFound(e) ? instead : e;
     }
   }
 

@@ -28,5 +28,5 @@ export interface Command {
   run(ctx: Ctx): Promise<void>;
 }
 
-/** rabbitmqctl's info lines quote names with double quotes. */
-export const q = (s: string): string => JSON.stringify(s);
+/** rabbitmqctl's info lines put most names in double quotes, as they are (nothing escaped). */
+export const q = (s: string): string => `"${s}"`;

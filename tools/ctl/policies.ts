@@ -1,8 +1,22 @@
-import { seg } from './client.js';
+import { ApiError, isNotFound, seg } from './client.js';
 import { q, type Command } from './command.js';
-import { usageError } from './exit.js';
+import { EXIT, noVhost, refusal, usageError } from './exit.js';
 
 const APPLY_TO = ['queues', 'exchanges', 'all'];
+
+/** rabbitmqctl refuses a definition the node does not accept with exit 69 and "Validation failed". */
+const invalid = (reason: string) => refusal(/^Validation failed/.test(reason) ? reason : `Validation failed\n\n${reason}\n`, EXIT.UNAVAILABLE);
+
+function parseDefinition(text: string): Record<string, unknown> {
+  let definition: unknown;
+  try {
+    definition = JSON.parse(text);
+  } catch (e) {
+    throw refusal(`JSON decoding error. Reason: ${(e as Error).message}`, EXIT.UNAVAILABLE);
+  }
+  if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) throw invalid(`${text} is not a JSON object`);
+  return definition as Record<string, unknown>;
+}
 
 function policyCommands(kind: 'policy' | 'operator_policy'): Command[] {
   const api = kind === 'policy' ? 'policies' : 'operator-policies';
@@ -18,19 +32,18 @@ function policyCommands(kind: 'policy' | 'operator_policy'): Command[] {
       maxArgs: 3,
       options: ['vhost', 'priority', 'apply-to'],
       async run({ client, out, vhost, values, args: [name, pattern, text] }) {
-        let definition: unknown;
-        try {
-          definition = JSON.parse(text!);
-        } catch (e) {
-          throw usageError(`DEFINITION is not valid JSON: ${(e as Error).message}`, `set_${kind}`);
-        }
-        if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) throw usageError('DEFINITION must be a JSON object', `set_${kind}`);
-        const priority = values.priority === undefined ? 0 : Number(values.priority);
         if (!/^-?\d+$/.test(values.priority ?? '0')) throw usageError(`--priority '${values.priority}' must be an integer`, `set_${kind}`);
+        const priority = Number(values.priority ?? 0);
         const applyTo = values['apply-to'] ?? 'all';
-        if (!APPLY_TO.includes(applyTo)) throw usageError(`--apply-to '${applyTo}' must be one of ${APPLY_TO.join(', ')}`, `set_${kind}`);
-        out.info(`Setting ${label} ${q(name!)} for pattern ${q(pattern!)} to ${q(text!)} with priority ${q(String(priority))} for vhost ${q(vhost)} ...`);
-        await client.put(path(vhost, name!), { pattern, definition, priority, 'apply-to': applyTo }, { what: `${label} ${q(name!)} in vhost ${q(vhost)}` });
+        out.info(`Setting ${kind === 'policy' ? 'policy' : 'operator policy override'} ${q(name!)} for pattern ${q(pattern!)} to ${q(text!)} with priority ${q(String(priority))} for vhost ${q(vhost)} ...`);
+        if (!APPLY_TO.includes(applyTo)) throw invalid(`apply-to '${applyTo}' unrecognised; should be 'queues', 'exchanges' or 'all'`);
+        const definition = parseDefinition(text!);
+        try {
+          await client.put(path(vhost, name!), { pattern, definition, priority, 'apply-to': applyTo }, { what: `${label} ${q(name!)} in vhost ${q(vhost)}` });
+        } catch (e) {
+          if (isNotFound(e)) throw noVhost(vhost);
+          throw e instanceof ApiError && e.status === 400 ? invalid(e.reason) : e;
+        }
       },
     },
     {
@@ -42,7 +55,7 @@ function policyCommands(kind: 'policy' | 'operator_policy'): Command[] {
       options: ['vhost'],
       async run({ client, out, vhost, args: [name] }) {
         out.info(`Clearing ${label} ${q(name!)} on vhost ${q(vhost)} ...`);
-        await client.delete(path(vhost, name!), { what: `${label} ${q(name!)} in vhost ${q(vhost)}` });
+        await client.orElse(refusal('Parameter does not exist', EXIT.UNAVAILABLE), 'DELETE', path(vhost, name!));
       },
     },
   ];

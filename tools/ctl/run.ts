@@ -1,7 +1,7 @@
 import { endpointFrom, GLOBAL_OPTIONS, parseCommandLine, type Parsed } from './args.js';
 import { MgmtClient } from './client.js';
 import { COMMANDS, generalUsage, usageOf } from './commands.js';
-import { CtlError, EXIT, usageError } from './exit.js';
+import { CtlError, EXIT, usageError, type ErrorStyle } from './exit.js';
 import { formatterOf, Output } from './format.js';
 
 export interface Io {
@@ -45,7 +45,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, 
     if (positionals.length < command.minArgs || positionals.length > command.maxArgs) {
       throw usageError(`${name} takes ${command.minArgs === command.maxArgs ? command.minArgs : `${command.minArgs} to ${command.maxArgs}`} argument(s), got ${positionals.length}`, name);
     }
-    const out = new Output(formatterOf(values.formatter), values.quiet === true, values['no-table-headers'] !== true, io.stdout, io.stderr);
+    const silent = values.silent === true;
+    const out = new Output({ formatter: formatterOf(values.formatter), quiet: silent || values.quiet === true, headers: !silent && values['no-table-headers'] !== true }, io.stdout, io.stderr);
     const client = new MgmtClient(endpointFrom(values, env));
     await command.run({ client, out, vhost: values.vhost ?? '/', values, args: positionals, stdin: io.stdin });
     return EXIT.OK;
@@ -54,14 +55,16 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, 
       io.stderr(`Error: ${(e as Error).stack ?? String(e)}\n`);
       return EXIT.SOFTWARE;
     }
-    io.stderr(`Error: ${e.message}\n`);
-    if (e.code === EXIT.USAGE) {
+    io.stderr(`${PREFIX[e.style]}${e.message}\n`);
+    if (e.code === EXIT.USAGE && e.style === 'validation') {
       const command = e.command ?? parsed?.command;
       io.stderr(`\n${command !== undefined && COMMANDS.has(command) ? usageOf(COMMANDS.get(command)!) : generalUsage()}\n`);
     }
     return e.code;
   }
 }
+
+const PREFIX: Record<ErrorStyle, string> = { inline: 'Error: ', block: 'Error:\n', bare: '', validation: 'Error (argument validation): ' };
 
 function help(io: Io, text: string): number {
   io.stdout(`${text}\n`);
