@@ -138,3 +138,9 @@ export const NODE_SCHEMA: Schema<NodeConfig> = {
   tlsVerify: { parse: oneOf('none', 'peer'), default: 'none', env: 'WARREN_TLS_VERIFY', help: 'peer: ask clients for a certificate and refuse one that does not verify' },
   tlsFailIfNoPeerCert: { parse: bool, default: false, env: 'WARREN_TLS_FAIL_IF_NO_PEER_CERT', help: 'with tls-verify peer, also refuse clients that send no certificate' },
 };
+
+/**
+ * WARREN_* variables that belong to the other Warren commands (warren-proxy, warrenctl), which often
+ * share the node's shell or pod: not typos of node settings, so not warned about.
+ */
+export const OTHER_PROGRAMS_ENV = ['WARREN_PROXY_', 'WARREN_MGMT_URL'] as const;

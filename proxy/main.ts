@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
-import { ConfigError, flagOptions, helpText, readConfigFile } from '../shared/config.js';
+import { ConfigError, flagNames, helpText, readConfigFile } from '../shared/config.js';
+import { parseFlags } from '../shared/config-flags.js';
 import { createLogger } from '../shared/log.js';
 import { PROXY_SCHEMA, resolveProxyConfig, type ProxyConfig } from './config.js';
 import { Proxy } from './proxy.js';
@@ -27,15 +27,11 @@ function load(file: string | undefined, flags: Record<string, unknown>): ProxyCo
 }
 
 async function main(): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | true>;
   try {
-    ({ values } = parseArgs({
-      options: { ...flagOptions(PROXY_SCHEMA), config: { type: 'string' }, help: { type: 'boolean' }, 'check-config': { type: 'boolean' } },
-      strict: true,
-      allowPositionals: false,
-    }));
+    values = parseFlags(process.argv.slice(2), [...flagNames(PROXY_SCHEMA), 'config'], ['help', 'check-config']);
   } catch (e) {
-    fail(`${(e as Error).message} (see warren-proxy --help)`);
+    fail(`${(e as Error).message}; see warren-proxy --help`);
   }
   if (values['help']) {
     console.log(USAGE);

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 
-/** A configuration problem, reported as one line naming the key and the bad value. */
+/**
+ * A configuration problem, reported as one line naming the key and the bad value (a newline in a key or
+ * a parser's message is folded, so a log or terminal shows the whole problem on that line).
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(
@@ -9,7 +12,7 @@ export class ConfigError extends Error {
     readonly value: unknown,
     readonly reason: string,
   ) {
-    super(`invalid ${key}: ${JSON.stringify(value)} (${reason})`);
+    super(`invalid ${key}: ${value === undefined ? 'no value' : JSON.stringify(value)} (${reason})`.replace(/\s*\n\s*/g, ' '));
   }
 }
 
@@ -75,21 +78,22 @@ export type Schema<C> = { readonly [K in keyof C]: Setting<C[K]> };
 
 const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** Reads a JSON or YAML config file; it must hold an object. */
+/** Reads a JSON or YAML config file; it must hold a mapping (or nothing). */
 export function readConfigFile(path: string): Record<string, unknown> {
   let raw: string;
   try {
     raw = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError('config', path, (e as Error).message);
+    throw new ConfigError('--config', path, (e as Error).message);
   }
   let parsed: unknown;
   try {
     parsed = path.endsWith('.json') ? JSON.parse(raw) : parseYaml(raw);
   } catch (e) {
-    throw new ConfigError('config', path, `not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+    throw new ConfigError('--config', path, `not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError('config', path, 'expected a mapping of settings');
+  if (parsed === null) return {}; // empty, or only comments: every setting keeps its default
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError('--config', path, 'expected a mapping of settings');
   return parsed as Record<string, unknown>;
 }
 
@@ -118,12 +122,19 @@ export function resolveConfig<C>(schema: Schema<C>, sources: { file?: Record<str
   return out;
 }
 
-/** parseArgs options for every setting in a schema (all take a string value). */
-export function flagOptions<C>(schema: Schema<C>): Record<string, { type: 'string' }> {
-  const o: Record<string, { type: 'string' }> = {};
-  for (const k of Object.keys(schema)) o[kebab(k)] = { type: 'string' };
-  return o;
+/**
+ * Environment variables with the program's prefix that name no setting and belong to no other program
+ * (`others`: names or prefixes): most likely typos, which would otherwise be ignored without a word.
+ */
+export function unknownEnv<C>(schema: Schema<C>, env: NodeJS.ProcessEnv, prefix: string, others: readonly string[]): string[] {
+  const known = new Set((Object.keys(schema) as (keyof C)[]).map((k) => schema[k].env));
+  return Object.keys(env)
+    .filter((n) => n.startsWith(prefix) && !known.has(n) && !others.some((o) => n.startsWith(o)))
+    .sort();
 }
+
+/** The flag (and config file key) of every setting in a schema. */
+export const flagNames = <C>(schema: Schema<C>): string[] => Object.keys(schema).map(kebab);
 
 export function helpText<C>(schema: Schema<C>): string {
   return (Object.keys(schema) as (keyof C & string)[])

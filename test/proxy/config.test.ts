@@ -113,6 +113,9 @@ t.test('the command: a bad file value exits 2 with one line naming key and value
   const flag = runProxyCli(['--config', ok, '--vip-mode', 'floating']);
   t.equal(flag.status, 2);
   t.match(flag.stderr, /^warren-proxy: invalid --vip-mode: "floating" \(expected one of none, bind, linux, kubernetes\)\n$/);
+  const unknown = runProxyCli(['--config', ok, '--vip-mod', 'bind']);
+  t.equal(unknown.status, 2);
+  t.equal(unknown.stderr, 'warren-proxy: invalid --vip-mod: "bind" (unknown option); see warren-proxy --help\n', 'an unknown flag: one line naming it and its value');
   const help = runProxyCli(['--help']);
   t.equal(help.status, 0);
   t.match(help.stdout, /--vip-priority/);
