@@ -4,6 +4,7 @@ import { invalidArg } from '../broker/errors.js';
 import { generatedName } from '../broker/names.js';
 import type { Channel } from './channel.js';
 import { ChannelConsumer } from './channel-consumer.js';
+import { consumeReplies, REPLY_QUEUE, stopReplies } from './direct-reply-to.js';
 
 /**
  * basic.qos as RabbitMQ 3.10 reads it: global=true sets a limit shared by the whole channel; global=false
@@ -22,11 +23,12 @@ export function basicQos(ch: Channel, m: BasicQos): void {
 }
 
 export function basicConsume(ch: Channel, m: BasicConsume): void {
+  const tag = m.consumerTag === '' ? generatedName('amq.ctag-') : m.consumerTag;
+  if (ch.consumers.has(tag) || ch.replyConsumer?.tag === tag) throw new AmqpError(ReplyCode.NotAllowed, `attempt to reuse consumer tag '${tag}'`);
+  if (m.queue === REPLY_QUEUE) return consumeReplies(ch, m, tag);
   const name = ch.queueName(m.queue);
   ch.authorize('read', 'queue', name);
   const q = ch.vhost.queue(name, ch.conn);
-  const tag = m.consumerTag === '' ? generatedName('amq.ctag-') : m.consumerTag;
-  if (ch.consumers.has(tag)) throw new AmqpError(ReplyCode.NotAllowed, `attempt to reuse consumer tag '${tag}'`);
   const priorityArg = m.arguments['x-priority'];
   const priority = priorityArg === undefined ? 0 : numberOf(priorityArg);
   if (priority === undefined || !Number.isInteger(priority)) {
@@ -43,7 +45,8 @@ export function basicConsume(ch: Channel, m: BasicConsume): void {
 
 export function basicCancel(ch: Channel, m: BasicCancel): void {
   const c = ch.consumers.get(m.consumerTag);
-  if (c) {
+  if (ch.replyConsumer?.tag === m.consumerTag) stopReplies(ch);
+  else if (c) {
     ch.consumers.delete(m.consumerTag);
     c.queue.removeConsumer(c);
   }

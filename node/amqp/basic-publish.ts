@@ -4,7 +4,8 @@ import type { Exchange } from '../broker/exchange.js';
 import { Message } from '../broker/message.js';
 import type { Channel } from './channel.js';
 import { deferRoute } from './deferred-publish.js';
-import { routingHeaders, routingKeysOf, settleRouted } from './routed-publish.js';
+import { isReplyRoute, withReplyAddress } from './direct-reply-to.js';
+import { routingHeaders, routingKeysOf, settleReply, settleRouted } from './routed-publish.js';
 import { checkRoutingHeaders } from './routing-headers.js';
 import { authorizeTopic } from './topic-authorization.js';
 
@@ -27,9 +28,10 @@ export function basicPublish(ch: Channel, m: BasicPublish, properties: Buffer, b
     throw new AmqpError(ReplyCode.AccessRefused, `cannot publish to internal exchange '${m.exchange}' in vhost '${ch.vhost.name}'`);
   }
   authorizeTopic(ch, m.exchange, m.routingKey, 'write');
-  const msg = pre?.msg ?? new Message(m.exchange, m.routingKey, properties, body);
+  let msg = pre?.msg ?? new Message(m.exchange, m.routingKey, properties, body);
   if (msg.flags & (PropertyFlag.UserId | PropertyFlag.Expiration)) checkProperties(ch, msg);
   if (msg.flags & PropertyFlag.Headers) checkRoutingHeaders(msg.properties.headers);
+  if (msg.flags & PropertyFlag.ReplyTo) msg = withReplyAddress(ch, msg);
   ch.conn.published();
   ch.stats.publish++;
   if (ch.confirms !== null) ch.stats.receivedConfirm++;
@@ -44,6 +46,10 @@ export function basicPublish(ch: Channel, m: BasicPublish, properties: Buffer, b
  */
 export function routeMessage(ch: Channel, x: Exchange, msg: Message, mandatory: boolean, admissions: Admissions | null = null): boolean {
   const seq = ch.confirms?.next() ?? 0;
+  if (isReplyRoute(x.name, msg.routingKey)) {
+    settleReply(ch, msg, mandatory, seq);
+    return true;
+  }
   const headers = routingHeaders(msg);
   const keys = routingKeysOf(msg, headers);
   const queues = ch.vhost.route(x, keys, headers, admissions);

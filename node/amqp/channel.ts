@@ -22,6 +22,7 @@ import { ChannelBacklog } from './channel-backlog.js';
 import type { ChannelConsumer } from './channel-consumer.js';
 import { Confirms } from './confirms.js';
 import type { AmqpConnection } from './connection.js';
+import { stopReplies, type ReplyConsumer } from './direct-reply-to.js';
 import { exchangeBind, exchangeDeclare, exchangeDelete, exchangeUnbind } from './exchange-methods.js';
 import { queueBind, queueDeclare, queueDelete, queuePurge, queueUnbind } from './queue-methods.js';
 import { txCommit, txRollback, txSelect, type Transaction } from './tx.js';
@@ -38,6 +39,8 @@ export class Channel {
   private state: State = 'new';
   readonly unacked = new Unacked();
   readonly consumers = new Map<string, ChannelConsumer>();
+  /** The channel's consumer of direct replies (amq.rabbitmq.reply-to), if it has one. */
+  replyConsumer: ReplyConsumer | null = null;
   confirms: Confirms | null = null;
   tx: Transaction | null = null;
   /** basic.qos global=false: prefetch given to consumers created afterwards. */
@@ -209,15 +212,20 @@ export class Channel {
     if (c.noAck) this.stats.deliverNoAck++;
     else this.stats.deliver++;
     if (redelivered) this.stats.redeliver++;
+    this.writeDelivery(c.tag, tag, redelivered, msg);
+  }
+
+  /** A direct reply to this channel's reply consumer; false once the channel no longer takes them. */
+  deliverReply(msg: Message): boolean {
+    if (this.state !== 'open' || !this.replyConsumer) return false;
+    this.stats.deliverNoAck++;
+    this.writeDelivery(this.replyConsumer.tag, ++this.unacked.lastTag, false, msg);
+    return true;
+  }
+
+  private writeDelivery(consumerTag: string, deliveryTag: number, redelivered: boolean, msg: Message): void {
     const out = this.conn.out;
-    writeMethodFrame(out, this.id, {
-      name: 'basic.deliver',
-      consumerTag: c.tag,
-      deliveryTag: tag,
-      redelivered,
-      exchange: msg.exchange,
-      routingKey: msg.routingKey,
-    });
+    writeMethodFrame(out, this.id, { name: 'basic.deliver', consumerTag, deliveryTag, redelivered, exchange: msg.exchange, routingKey: msg.routingKey });
     writeContent(out, this.id, msg.rawProperties, msg.body, this.conn.frameMax);
     this.conn.scheduleFlush();
   }
@@ -278,6 +286,7 @@ export class Channel {
     this.state = 'closing';
     this.tx = null;
     requeueAll(this);
+    stopReplies(this);
     const consumers = [...this.consumers.values()];
     this.consumers.clear();
     for (const c of consumers) c.queue.removeConsumer(c);

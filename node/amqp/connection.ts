@@ -33,6 +33,7 @@ import type { Vhost } from '../broker/vhost.js';
 import type { NodeConfig } from '../config.js';
 import { Channel } from './channel.js';
 import { ReadGate } from './read-gate.js';
+import type { ReplyConsumers } from './direct-reply-to.js';
 import type { AlarmListener, ResourceAlarms } from './resource-alarms.js';
 import { MECHANISMS, parseSaslResponse, refused } from './sasl.js';
 import { serverProperties } from './server-properties.js';
@@ -62,6 +63,7 @@ export interface ConnectionContext {
   readonly log: Logger;
   readonly connections: Set<AmqpConnection>;
   readonly alarms: ResourceAlarms;
+  readonly replyConsumers: ReplyConsumers;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { QueueBind, QueueDeclare, QueueDelete, QueuePurge, QueueUnbind } from '../../shared/amqp/index.js';
 import { generatedName } from '../broker/names.js';
 import type { Channel } from './channel.js';
+import { REPLY_QUEUE } from './direct-reply-to.js';
 import { authorizeTopic } from './topic-authorization.js';
 
 /**
@@ -9,6 +10,8 @@ import { authorizeTopic } from './topic-authorization.js';
  * made for a refused user), and the actual name once made (a pattern could tell random names apart).
  */
 export function queueDeclare(ch: Channel, m: QueueDeclare): void {
+  // the direct reply-to pseudo-queue "exists" for every client, as RabbitMQ answers: no messages, one consumer
+  if (m.queue === REPLY_QUEUE) return void (m.nowait || ch.send({ name: 'queue.declare-ok', queue: REPLY_QUEUE, messageCount: 0, consumerCount: 1 }));
   const serverNamed = !m.passive && m.queue === '';
   if (!m.passive) ch.authorize('configure', 'queue', serverNamed ? generatedName('amq.gen-') : m.queue);
   const q = ch.vhost.declareQueue(

@@ -28,13 +28,25 @@ export function settleRouted(ch: Channel, queues: readonly Queue[], msg: Message
   if (seq === 0) return;
   // a queue refusing the message (reject-publish overflow) makes the confirm a nack; a persisted one is
   // confirmed only once the store has synced it
-  const confirm = (): void => {
-    ch.stats.confirm++;
-    ch.confirms?.settle(seq, outcome !== 'refused');
-    ch.conn.scheduleFlush();
-  };
-  if (outcome === 'persisted') ch.vhost.store!.whenDurable(confirm);
-  else confirm();
+  if (outcome === 'persisted') ch.vhost.store!.whenDurable(() => confirm(ch, seq, true));
+  else confirm(ch, seq, outcome !== 'refused');
+}
+
+/**
+ * A direct reply: delivered to the requester's channel at once, or unroutable when that channel has gone
+ * or the key is unknown. RabbitMQ also returns a delivered reply published as mandatory; Warren returns
+ * only those it could not deliver (docs/rabbitmq-differences.md).
+ */
+export function settleReply(ch: Channel, msg: Message, mandatory: boolean, seq: number): void {
+  if (!ch.conn.ctx.replyConsumers.target(msg.routingKey)?.deliverReply(msg)) return settleRouted(ch, [], msg, undefined, mandatory, seq);
+  ch.stats.routed++;
+  if (seq !== 0) confirm(ch, seq, true);
+}
+
+function confirm(ch: Channel, seq: number, ack: boolean): void {
+  ch.stats.confirm++;
+  ch.confirms?.settle(seq, ack);
+  ch.conn.scheduleFlush();
 }
 
 /** BCC recipients must not see each other: the header is removed before delivery (its keys are kept aside). */

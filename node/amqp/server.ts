@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Broker } from '../broker/broker.js';
 import type { NodeConfig } from '../config.js';
 import { AmqpConnection, type ConnectionContext } from './connection.js';
+import { ReplyConsumers } from './direct-reply-to.js';
 import { ResourceAlarms } from './resource-alarms.js';
 import { Ticker } from './ticker.js';
 
@@ -19,7 +20,7 @@ export class AmqpServer {
     const connections = new Set<AmqpConnection>();
     const ticker = new Ticker();
     const alarms = new ResourceAlarms(config, connections, log, (on) => broker.setPaging(on));
-    this.ctx = { broker, config, log, ticker, connections, alarms };
+    this.ctx = { broker, config, log, ticker, connections, alarms, replyConsumers: new ReplyConsumers() };
     this.server = createServer((socket) => new AmqpConnection(socket, this.ctx));
     this.tlsServer = tls && createTlsServer(tls, (socket) => this.acceptTls(socket));
     // a failed TLS handshake never became a connection: one debug line, as for any client gone early

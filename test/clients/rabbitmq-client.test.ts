@@ -52,3 +52,18 @@ t.test('a channel error is an AMQPChannelError and the connection survives', asy
   t.notOk(ch.active, 'the channel is closed');
   t.match(await rabbit.queueDeclare({ exclusive: true }), { queue: /^amq\.gen-/ }, 'the connection still works');
 });
+
+t.test('RPC over direct reply-to: createRPCClient and a consumer that replies', async (t) => {
+  const rabbit = await open(t);
+  await rabbit.queueDeclare({ queue: 'rc-rpc', durable: false });
+  const server = rabbit.createConsumer({ queue: 'rc-rpc' }, async (msg, reply) => {
+    t.match(msg.replyTo, /^amq\.rabbitmq\.reply-to\.\S+$/, 'the request names its channel-specific reply address');
+    await reply({ sum: (msg.body as { a: number; b: number }).a + (msg.body as { a: number; b: number }).b });
+  });
+  t.teardown(() => server.close());
+  const rpc = rabbit.createRPCClient({ confirm: true, timeout: 5000 });
+  t.teardown(() => rpc.close());
+  const answers = await within(Promise.all([1, 2, 3].map((a) => rpc.send('rc-rpc', { a, b: 10 }))), 'three RPC replies');
+  t.same(answers.map((m) => m.body), [{ sum: 11 }, { sum: 12 }, { sum: 13 }], 'each reply matched to its request');
+  t.match(await rabbit.queueDeclare({ queue: 'rc-rpc', passive: true }), { messageCount: 0 }, 'replies went through no queue');
+});
