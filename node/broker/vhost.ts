@@ -191,7 +191,12 @@ export class Vhost implements QueueHost {
   }
 
   declareQueue(d: QueueDeclare, owner: object | null): Queue {
-    if (d.passive) return this.queue(d.name, owner);
+    if (d.passive) {
+      // a passive declare uses the queue too: it renews an x-expires lease, as RabbitMQ's stat does
+      const q = this.queue(d.name, owner);
+      q.armUnusedTimer();
+      return q;
+    }
     this.services.churn.queueDeclared++;
     const name = d.name === '' ? generatedName('amq.gen-') : d.name;
     if (isReserved(name) && d.name !== '') throw reservedName('queue', name);
