@@ -82,6 +82,14 @@ channelError('406: x-max-priority 255 accepted, 256 refused', async (ch, env) =>
   await ch.assertQueue(env.name('q256'), { ...Q, maxPriority: 256 }),
 ]);
 
+scenario('x-max-priority 0 is accepted and the queue is a plain FIFO one', async (env) => {
+  const ch = await env.channel();
+  const q = (await ch.assertQueue(env.name('q0'), { ...Q, maxPriority: 0 })).queue;
+  for (const [body, priority] of [['low', 1], ['high', 9]] as const) ch.sendToQueue(q, Buffer.from(body), { priority });
+  const got = await env.consume(ch, q, 2, { noAck: true });
+  return got.got.map((m) => m.content.toString());
+});
+
 const badArguments: [string, object][] = [
   ['x-max-priority -1', { 'x-max-priority': -1 }],
   ['x-max-priority as a string', { 'x-max-priority': '10' }],
