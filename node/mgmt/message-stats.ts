@@ -2,7 +2,7 @@ import { COUNTER_NAMES, readCounters, type CounterName, type MessageCounters } f
 import { round, type Rates, type Reader } from './rates.js';
 
 /** The kinds of object whose message_stats RabbitMQ shows, each with its own set of counters. */
-export type StatsKind = 'queue' | 'exchange' | 'channel' | 'overview';
+export type StatsKind = 'queue' | 'exchange' | 'channel';
 
 type Shown = readonly (readonly [CounterName, string])[];
 
@@ -23,18 +23,20 @@ const CONSUMING: Shown = [
 ];
 
 /**
- * The counters RabbitMQ 3.10 shows for each kind, with their JSON names (the key sets are compared with a
- * live RabbitMQ's in test/mgmt/api-rabbitmq-message-stats.test.ts). The overview sums channels, as
- * RabbitMQ's sums its channels' statistics per vhost.
+ * The counters RabbitMQ 3.10 shows for each kind of object, with their JSON names (the key sets are
+ * compared with a live RabbitMQ's in test/mgmt/api-rabbitmq-message-stats.test.ts), in groups: RabbitMQ
+ * shows a group once the object has counted anything in it (a publishing channel has no deliver keys, an
+ * idle queue no message_stats at all).
  */
-const SHOWN: Readonly<Record<StatsKind, Shown>> = {
+const GROUPS: Readonly<Record<StatsKind, readonly Shown[]>> = {
   exchange: [
-    ['publishIn', 'publish_in'],
-    ['publishOut', 'publish_out'],
+    [
+      ['publishIn', 'publish_in'],
+      ['publishOut', 'publish_out'],
+    ],
   ],
-  queue: [['publish', 'publish'], ...CONSUMING],
-  channel: [...PUBLISHING, ...CONSUMING],
-  overview: [...PUBLISHING, ...CONSUMING],
+  queue: [[['publish', 'publish']], CONSUMING],
+  channel: [PUBLISHING, CONSUMING],
 };
 
 /** How the statistics sweep reads message counters: all of them, whatever a kind shows. */
@@ -43,18 +45,28 @@ export const COUNTERS: Reader<MessageCounters> = { fields: COUNTER_NAMES, read: 
 /** Added up as deliver_get where RabbitMQ shows it (everywhere but exchanges). */
 const DELIVER_GET: readonly CounterName[] = ['deliver', 'deliverNoAck', 'get', 'getNoAck'];
 
-/** RabbitMQ's message_stats: each counter with a `<name>_details: { rate }` beside it. */
-export function messageStatsJson(kind: StatsKind, counts: Readonly<MessageCounters>, rates: Readonly<Record<string, number>>): Record<string, unknown> {
+/** The counters `shown` with a `<name>_details: { rate }` beside each, and deliver_get beside the consuming ones. */
+function statsJson(shown: Shown, counts: Readonly<MessageCounters>, rates: Readonly<Record<string, number>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, json] of SHOWN[kind]) {
+  for (const [name, json] of shown) {
     out[json] = counts[name];
     out[`${json}_details`] = { rate: round(rates[name] ?? 0) };
   }
-  if (kind === 'exchange') return out;
+  if (!('deliver' in out)) return out;
   out['deliver_get'] = DELIVER_GET.reduce((n, f) => n + counts[f], 0);
   out['deliver_get_details'] = { rate: round(DELIVER_GET.reduce((n, f) => n + (rates[f] ?? 0), 0)) };
   return out;
 }
 
-/** An object's message_stats, its rates from the sweep's readings of `c`. */
-export const messageStats = (rates: Rates, kind: StatsKind, c: MessageCounters): Record<string, unknown> => messageStatsJson(kind, c, rates.rates(c, c, COUNTER_NAMES));
+/**
+ * An object's message_stats: the groups it has counted anything in, rates from the sweep's readings of
+ * `c`; undefined (no message_stats) before that.
+ */
+export function messageStats(rates: Rates, kind: StatsKind, c: MessageCounters): Record<string, unknown> | undefined {
+  const groups = GROUPS[kind].filter((g) => g.some(([name]) => c[name] > 0));
+  return groups.length === 0 ? undefined : statsJson(groups.flat(), c, rates.rates(c, c, COUNTER_NAMES));
+}
+
+/** The overview's and a vhost's message_stats: every key, as RabbitMQ sums its channels' statistics. */
+export const totalStatsJson = (counts: Readonly<MessageCounters>, rates: Readonly<Record<string, number>>): Record<string, unknown> =>
+  statsJson([...PUBLISHING, ...CONSUMING], counts, rates);

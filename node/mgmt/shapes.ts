@@ -106,8 +106,8 @@ function headTimestamp(q: Queue): number | null {
 }
 
 /** The parts of RabbitMQ's backing_queue_status that mean the same in Warren (its q1..q4 and delta do not). */
-function backingQueueStatus(q: Queue, stats: Record<string, unknown>): Record<string, unknown> {
-  const rate = (key: string): number => (stats[`${key}_details`] as { rate: number }).rate;
+function backingQueueStatus(q: Queue, stats: Record<string, unknown> | undefined): Record<string, unknown> {
+  const rate = (key: string): number => (stats?.[`${key}_details`] as { rate: number } | undefined)?.rate ?? 0;
   return {
     mode: q.lazy ? 'lazy' : 'default',
     len: q.messageCount,

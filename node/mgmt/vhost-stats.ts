@@ -2,7 +2,7 @@ import { COUNTER_NAMES } from '../broker/stats.js';
 import type { Vhost } from '../broker/vhost.js';
 import { channelTotals, type ChannelTotals } from './client-totals.js';
 import type { MgmtContext } from './context.js';
-import { messageStatsJson } from './message-stats.js';
+import { totalStatsJson } from './message-stats.js';
 import { vhostJson, withRate } from './shapes.js';
 import { DEPTH, queueDepth } from './stats-sweep.js';
 
@@ -43,6 +43,6 @@ export function vhostWithStats(ctx: MgmtContext, v: Vhost, channels: ChannelTota
     ...withRate('recv_oct', octets.count['recvOct']!, octets.rate['recvOct']!),
     ...withRate('send_oct', octets.count['sendOct']!, octets.rate['sendOct']!),
     // the overview's counters, per vhost: RabbitMQ sums its channels' statistics per vhost for both
-    message_stats: messageStatsJson('overview', stats, ctx.rates.rates(v, stats, COUNTER_NAMES)),
+    message_stats: totalStatsJson(stats, ctx.rates.rates(v, stats, COUNTER_NAMES)),
   };
 }

@@ -23,4 +23,6 @@ t.test('a policy definition the node refuses', async (t) => {
   const r = await ctl(badDefinition('exits-v'));
   t.equal(r.code, 69);
   t.match(r.stderr, /^Error:\nValidation failed\n\n.*max-lenght/);
+  const escaped = await ctl(['set_policy', '-p', 'exits-v', 'bad', '.', '{"max-length":"abc"}']);
+  t.match(escaped.stderr, /^Error:\nValidation failed\n\n<<"abc">> is not a valid maximum length\n/, "the reason as rabbitmqctl prints it, not the API's HTML-escaped form");
 });

@@ -26,6 +26,12 @@ export interface RequestOptions {
   readonly headers?: Record<string, string>;
 }
 
+/**
+ * The management API escapes `<`, `>` and `&` in some reasons (policies', for its web UI); rabbitmqctl,
+ * which asks the node directly, prints them as they are, and so does warrenctl.
+ */
+const unescapeHtml = (s: string): string => s.replace(/&(lt|gt|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', amp: '&' })[e]!);
+
 /** A non-2xx answer: RabbitMQ's `{ error, reason }` body, mapped to an exit code. */
 export class ApiError extends CtlError {
   constructor(
@@ -92,7 +98,7 @@ export class MgmtClient {
     if (!ok) {
       const o = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
       const error = typeof o['error'] === 'string' ? o['error'] : statusText;
-      const reason = typeof o['reason'] === 'string' ? o['reason'] : text.trim().slice(0, 200);
+      const reason = typeof o['reason'] === 'string' ? unescapeHtml(o['reason']) : text.trim().slice(0, 200);
       throw new ApiError(status, error, reason, method, path, opts.what);
     }
     return json;

@@ -7,7 +7,7 @@ import { hasTag } from '../auth.js';
 import { channelTotals } from '../client-totals.js';
 import { listedVhosts, vhostOf, type MgmtContext } from '../context.js';
 import { HttpError } from '../http-error.js';
-import { messageStatsJson } from '../message-stats.js';
+import { totalStatsJson } from '../message-stats.js';
 import { round, type Rates } from '../rates.js';
 import type { Router } from '../router.js';
 import { DEPTH, queueDepth } from '../stats-sweep.js';
@@ -50,7 +50,7 @@ function totals(vhosts: readonly Vhost[], rates: Rates) {
  */
 function overviewMessageStats(ctx: MgmtContext, vhosts: readonly Vhost[] | null): Record<string, unknown> {
   const totals = channelTotals(ctx);
-  if (vhosts === null) return messageStatsJson('overview', totals.node, ctx.rates.rates(ctx.broker, totals.node, COUNTER_NAMES));
+  if (vhosts === null) return totalStatsJson(totals.node, ctx.rates.rates(ctx.broker, totals.node, COUNTER_NAMES));
   const counts = new MessageCounters();
   const rates: Record<string, number> = {};
   for (const v of vhosts) {
@@ -58,7 +58,7 @@ function overviewMessageStats(ctx: MgmtContext, vhosts: readonly Vhost[] | null)
     addCounters(counts, c);
     for (const [f, r] of Object.entries(ctx.rates.rates(v, c, COUNTER_NAMES))) rates[f] = (rates[f] ?? 0) + r;
   }
-  return messageStatsJson('overview', counts, rates);
+  return totalStatsJson(counts, rates);
 }
 
 /** How /api/overview describes the exchange types this node has (RabbitMQ's words for the AMQP ones). */
