@@ -462,8 +462,7 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     // a failed handshake is held unread until the deadline, as RabbitMQ holds it against password guessing
     this.state = handshake ? 'closed' : 'closing';
     this.closeDeadline = Date.now() + CLOSE_GRACE_MS;
-    for (const ch of [...this.channels.values()]) ch.teardown();
-    this.channels.clear();
+    this.closeChannels();
   }
 
   /** Before tune-ok RabbitMQ tells only of a refused login (to a client that asked) and, here, of a failed tune. */
@@ -494,6 +493,20 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     const ch = this.channels.get(id);
     if (!ch) return;
     this.channels.delete(id);
+    this.retire(ch);
+  }
+
+  /** Every channel goes with the connection; what they counted stays in the node's totals. */
+  private closeChannels(): void {
+    for (const ch of [...this.channels.values()]) {
+      ch.teardown();
+      this.retire(ch);
+    }
+    this.channels.clear();
+  }
+
+  /** A channel has closed: counted as closed, its counters added to what closed channels had counted. */
+  private retire(ch: Channel): void {
     this.ctx.broker.churn.channelClosed++;
     this.ctx.broker.closed.channel(ch.vhost, ch.stats);
   }
@@ -527,13 +540,8 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     this.state = 'closed';
     this.ctx.broker.churn.connectionClosed++;
     this.ctx.ticker.delete(this);
-    this.ctx.broker.churn.channelClosed += this.channels.size;
     this.ctx.broker.closed.connection(this);
-    for (const ch of this.channels.values()) {
-      ch.teardown();
-      this.ctx.broker.closed.channel(ch.vhost, ch.stats);
-    }
-    this.channels.clear();
+    this.closeChannels();
     for (const q of this.exclusiveQueues) this.vhost?.removeQueue(q);
     this.exclusiveQueues.clear();
     // a client that sent nothing (a port probe, a TCP health check) is only worth a debug line

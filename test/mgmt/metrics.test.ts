@@ -116,6 +116,21 @@ t.test('counters never go down when a connection closes and its queue goes', asy
   t.equal(closed.get('rabbitmq_connections'), 0, 'the connection gauge did');
 });
 
+t.test('counters never go down when the broker closes a connection (an operator, a connection error)', async (t) => {
+  const { ch } = await amqp(t, node.url, 'metrics-forced');
+  await publish(ch, 'amq.direct', 'nowhere', ['1', '2', '3']);
+  const received = 'rabbitmq_global_messages_received_total{protocol="amqp091"}';
+  const open = series((await scrape()).text);
+  const conns: { name: string; client_properties: { connection_name?: string } }[] = await api.json('/api/connections');
+  const name = conns.find((c) => c.client_properties.connection_name === 'metrics-forced')!.name;
+  await api.ok('DELETE', `/api/connections/${enc(name)}`);
+  await new Promise((r) => setTimeout(r, 300));
+  const closed = series((await scrape()).text);
+  t.equal(closed.get('rabbitmq_connections'), open.get('rabbitmq_connections')! - 1, 'the connection is gone');
+  t.ok(closed.get(received)! >= open.get(received)!, `received: ${open.get(received)} then ${closed.get(received)}`);
+  t.equal(closed.get('rabbitmq_channels_closed_total'), open.get('rabbitmq_channels_closed_total')! + 1, 'its channel counted as closed');
+});
+
 t.test('/metrics/per-object: a series per queue, channel and connection; /metrics none', async (t) => {
   await api.ok('PUT', '/api/queues/%2F/metrics.q', { durable: false });
   const { ch } = await amqp(t, node.url, 'per-object-client');
