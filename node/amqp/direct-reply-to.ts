@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AmqpError, PropertyFlag, ReplyCode, type BasicConsume } from '../../shared/amqp/index.js';
+import { AmqpError, ReplyCode, type BasicConsume } from '../../shared/amqp/index.js';
 import type { Message } from '../broker/message.js';
 import type { Channel } from './channel.js';
 
@@ -57,11 +57,11 @@ export function stopReplies(ch: Channel): void {
 }
 
 /**
- * A request asking for a direct reply names the channel's reply key in its reply_to. Without a reply
- * consumer on the channel it is refused (406), as RabbitMQ refuses it.
+ * A request (one with a reply_to) asking for a direct reply names the channel's reply key in its reply_to.
+ * Without a reply consumer on the channel it is refused (406), as RabbitMQ refuses it.
  */
 export function withReplyAddress(ch: Channel, msg: Message): Message {
-  if (!msg.has(PropertyFlag.ReplyTo) || msg.properties.replyTo !== REPLY_QUEUE) return msg;
+  if (msg.properties.replyTo !== REPLY_QUEUE) return msg;
   if (!ch.replyConsumer) throw new AmqpError(ReplyCode.PreconditionFailed, 'fast reply consumer does not exist');
   return msg.withProperties({ ...msg.properties, replyTo: REPLY_PREFIX + ch.replyConsumer.key });
 }

@@ -1,5 +1,5 @@
-import { PropertyFlag, ReplyCode, writeContent, writeMethodFrame, type FieldTable, type FieldValue } from '../../shared/amqp/index.js';
-import type { Message } from '../broker/message.js';
+import { PropertyFlag, ReplyCode, writeContent, writeMethodFrame, type FieldTable } from '../../shared/amqp/index.js';
+import { senderSelectedKeys, type Message } from '../broker/message.js';
 import type { EnqueueOutcome, Queue } from '../broker/queue.js';
 import type { Channel } from './channel.js';
 
@@ -11,7 +11,7 @@ export function routingHeaders(msg: Message): FieldTable | undefined {
 /** The routing key plus the sender-selected CC and BCC keys. */
 export function routingKeysOf(msg: Message, headers: FieldTable | undefined): string[] {
   const keys = [msg.routingKey];
-  if (headers && (headers['CC'] !== undefined || headers['BCC'] !== undefined)) return keys.concat(routingKeys(headers['CC']), routingKeys(headers['BCC']));
+  if (headers && (headers['CC'] !== undefined || headers['BCC'] !== undefined)) return keys.concat(senderSelectedKeys(headers['CC']), senderSelectedKeys(headers['BCC']));
   return keys;
 }
 
@@ -53,13 +53,8 @@ function confirm(ch: Channel, seq: number, ack: boolean): void {
 function withoutBcc(msg: Message, headers: FieldTable): Message {
   const { BCC: bcc, ...rest } = headers;
   const copy = msg.withProperties({ ...msg.properties, headers: rest });
-  copy.bcc = routingKeys(bcc);
+  copy.bcc = senderSelectedKeys(bcc);
   return copy;
-}
-
-function routingKeys(v: FieldValue | undefined): string[] {
-  if (!Array.isArray(v)) return [];
-  return v.filter((k): k is string => typeof k === 'string');
 }
 
 function sendReturn(ch: Channel, msg: Message): void {

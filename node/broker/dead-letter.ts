@@ -1,12 +1,9 @@
 import { isTable, Typed, type FieldTable, type FieldValue } from '../../shared/amqp/index.js';
-import type { Message } from './message.js';
+import { senderSelectedKeys, type Message } from './message.js';
 
 export type DeathReason = 'rejected' | 'expired' | 'maxlen';
 
 const countOf = (d: FieldTable): number => Number((d['count'] as number | Typed | undefined)?.valueOf() ?? 0);
-
-/** The string keys of a CC or BCC header (RabbitMQ skips other values). */
-const keysOf = (v: FieldValue | undefined): string[] => (Array.isArray(v) ? v.filter((k): k is string => typeof k === 'string') : []);
 
 /**
  * The message as it leaves a queue for its dead-letter exchange, with RabbitMQ's bookkeeping: an `x-death`
@@ -31,7 +28,7 @@ export function deadLettered(msg: Message, queue: string, reason: DeathReason, d
       queue,
       time: new Date(Math.floor(Date.now() / 1000) * 1000),
       exchange: msg.exchange,
-      'routing-keys': [msg.routingKey, ...keysOf(headers['CC']), ...keysOf(headers['BCC'])],
+      'routing-keys': [msg.routingKey, ...senderSelectedKeys(headers['CC']), ...senderSelectedKeys(headers['BCC'])],
     };
     if (props.expiration !== undefined) entry['original-expiration'] = props.expiration;
     deaths.unshift(entry);
@@ -51,7 +48,7 @@ export function deadLettered(msg: Message, queue: string, reason: DeathReason, d
 
 /** The keys a dead letter is routed on: its routing key, then its CC and BCC keys (see deadLettered). */
 export function deadLetterKeys(dead: Message): string[] {
-  return [dead.routingKey, ...keysOf(dead.properties.headers?.['CC']), ...(dead.bcc ?? [])];
+  return [dead.routingKey, ...senderSelectedKeys(dead.properties.headers?.['CC']), ...(dead.bcc ?? [])];
 }
 
 /**

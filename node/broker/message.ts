@@ -1,4 +1,4 @@
-import { decodeProperties, PropertyFlag, Reader, Writer, encodeProperties, type BasicProperties } from '../../shared/amqp/index.js';
+import { decodeProperties, PropertyFlag, Reader, Writer, encodeProperties, type BasicProperties, type FieldValue } from '../../shared/amqp/index.js';
 
 const EMPTY_PROPERTIES = Buffer.from([0, 0]);
 const scratch = new Reader();
@@ -91,3 +91,6 @@ export class Message {
     return Message.fromProperties(exchange, routingKey, properties, this.body);
   }
 }
+
+/** The routing keys in a CC or BCC header (sender-selected distribution): its strings; RabbitMQ skips other values. */
+export const senderSelectedKeys = (v: FieldValue | undefined): string[] => (Array.isArray(v) ? v.filter((k): k is string => typeof k === 'string') : []);
