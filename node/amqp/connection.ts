@@ -480,6 +480,10 @@ export class AmqpConnection implements FrameSink, Tickable, AlarmListener {
     return this.channels.values();
   }
 
+  get channelCount(): number {
+    return this.channels.size;
+  }
+
   get blockedReason(): string | null {
     return this.gate.reason;
   }

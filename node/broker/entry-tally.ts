@@ -11,6 +11,14 @@ export class EntryTally {
   onDisk = 0;
   onDiskBytes = 0;
 
+  /** Entries whose body is in memory, and their bytes. */
+  get inMemory(): number {
+    return this.count - this.onDisk;
+  }
+  get inMemoryBytes(): number {
+    return this.bytes - this.onDiskBytes;
+  }
+
   add(e: QueueEntry): void {
     this.count++;
     this.bytes += e.size;

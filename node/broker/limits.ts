@@ -67,7 +67,7 @@ export interface Session {
   readonly user: User | null;
   /** Set once connection.open succeeded. */
   readonly vhost: Vhost | null;
-  readonly channelList: Iterable<unknown>;
+  readonly channelCount: number;
 }
 
 function count<T>(items: Iterable<T>, size: (item: T) => number): number {
@@ -92,7 +92,7 @@ export function checkConnectionLimits(users: UserLimits, sessions: Iterable<Sess
 export function checkChannelLimit(users: UserLimits, sessions: Iterable<Session>, user: string): void {
   const max = limitOf(users.of(user), 'max-channels');
   if (max === null) return;
-  if (count(sessions, (s) => (s.user?.name === user ? count(s.channelList, () => 1) : 0)) >= max) {
+  if (count(sessions, (s) => (s.user?.name === user ? s.channelCount : 0)) >= max) {
     throw new AmqpError(ReplyCode.NotAllowed, `number of channels opened for user '${user}' has reached the maximum allowed user limit of (${max})`);
   }
 }

@@ -53,3 +53,56 @@ export function trafficTotals(ctx: Clients): Traffic {
   for (const c of ctx.amqp.connections) addTraffic(t, c);
   return t;
 }
+
+/** Live and closed channels' counters node-wide, and how many channels, consumers and publishers are live. */
+export interface ChannelSums {
+  readonly messages: MessageCounters;
+  readonly count: number;
+  readonly consumers: number;
+  readonly publishers: number;
+}
+
+/**
+ * The sums a Prometheus scrape reads of the node's channels and connections: each is taken once per
+ * scrape, when a metric first asks for it, however many metrics read it.
+ */
+export class ClientTotals {
+  private channelSums: ChannelSums | null = null;
+  private trafficSum: Traffic | null = null;
+  private pendingSum: number | null = null;
+
+  constructor(private readonly ctx: Clients) {}
+
+  get channels(): ChannelSums {
+    return (this.channelSums ??= sumChannels(this.ctx));
+  }
+
+  get traffic(): Traffic {
+    return (this.trafficSum ??= trafficTotals(this.ctx));
+  }
+
+  /** Bytes waiting to be written on the live connections' sockets. */
+  get pending(): number {
+    if (this.pendingSum === null) {
+      this.pendingSum = 0;
+      for (const c of this.ctx.amqp.connections) this.pendingSum += c.socket.writableLength;
+    }
+    return this.pendingSum;
+  }
+}
+
+function sumChannels(ctx: Clients): ChannelSums {
+  const totals = closedChannelTotals(ctx);
+  let count = 0,
+    consumers = 0,
+    publishers = 0;
+  for (const conn of ctx.amqp.connections) {
+    addChannels(totals, conn, (ch) => {
+      count++;
+      consumers += ch.consumers.size;
+      // RabbitMQ counts a channel a publisher from its first publish on
+      if (ch.stats.publish > 0) publishers++;
+    });
+  }
+  return { messages: totals.node, count, consumers, publishers };
+}

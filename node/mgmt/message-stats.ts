@@ -45,6 +45,9 @@ export const COUNTERS: Reader<MessageCounters> = { fields: COUNTER_NAMES, read: 
 /** Added up as deliver_get where RabbitMQ shows it (everywhere but exchanges). */
 const DELIVER_GET: readonly CounterName[] = ['deliver', 'deliverNoAck', 'get', 'getNoAck'];
 
+/** Messages delivered to consumers or fetched with basic.get: RabbitMQ's deliver_get. */
+export const deliveredOrGot = (c: Readonly<MessageCounters>): number => DELIVER_GET.reduce((n, f) => n + c[f], 0);
+
 /** The counters `shown` with a `<name>_details: { rate }` beside each, and deliver_get beside the consuming ones. */
 function statsJson(shown: Shown, counts: Readonly<MessageCounters>, rates: Readonly<Record<string, number>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -53,7 +56,7 @@ function statsJson(shown: Shown, counts: Readonly<MessageCounters>, rates: Reado
     out[`${json}_details`] = { rate: round(rates[name] ?? 0) };
   }
   if (!('deliver' in out)) return out;
-  out['deliver_get'] = DELIVER_GET.reduce((n, f) => n + counts[f], 0);
+  out['deliver_get'] = deliveredOrGot(counts);
   out['deliver_get_details'] = { rate: round(DELIVER_GET.reduce((n, f) => n + (rates[f] ?? 0), 0)) };
   return out;
 }

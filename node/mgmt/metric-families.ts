@@ -2,11 +2,10 @@ import type { AmqpConnection } from '../amqp/connection.js';
 import type { Channel } from '../amqp/channel.js';
 import type { Queue } from '../broker/queue.js';
 import type { ChurnCounters, MessageCounters, Traffic } from '../broker/stats.js';
-import { channelTotals, trafficTotals } from './client-totals.js';
 import type { MgmtContext } from './context.js';
-import { counter, family, gauge, nodeRow, type Family, type VhostFilter } from './metric-family.js';
+import { counter, family, gauge, nodeRow, type Family, type Scrape, type VhostFilter } from './metric-family.js';
 import { diskFree, maxFds, memoryLimit, openFds } from './node-resources.js';
-import { channelName } from './shapes.js';
+import { channelName, headTimestamp } from './shapes.js';
 
 /**
  * rabbitmq_prometheus' metric groups (its METRICS_RAW, RabbitMQ 3.10), with what Warren can really report
@@ -21,7 +20,7 @@ function* queues(ctx: MgmtContext, only: VhostFilter): Iterable<Queue> {
 function* queueRows(ctx: MgmtContext, only: VhostFilter): Iterable<readonly [Record<string, string>, Queue]> {
   for (const q of queues(ctx, only)) yield [{ vhost: q.vhost, queue: q.name }, q];
 }
-export function* channels(ctx: MgmtContext): Iterable<Channel> {
+function* channels(ctx: MgmtContext): Iterable<Channel> {
   for (const c of ctx.amqp.connections) yield* c.channelList;
 }
 /** rabbitmq_prometheus labels rows by the Erlang process they come from, `channel`; Warren by the channel's name. */
@@ -43,23 +42,20 @@ const figures = (c: AmqpConnection): ConnectionFigures => ({
   recvCnt: c.recvCnt,
   sendCnt: c.sendCnt,
   pending: c.socket.writableLength,
-  channels: [...c.channelList].length,
+  channels: c.channelCount,
 });
 /** Connections too are labelled `channel` by rabbitmq_prometheus (the label of any process's row); with the connection's name here. */
 function* connectionRows(ctx: MgmtContext): Iterable<readonly [Record<string, string>, ConnectionFigures]> {
   for (const c of ctx.amqp.connections) yield [{ channel: c.name }, figures(c)];
 }
-function connectionTotal(ctx: MgmtContext): ConnectionFigures {
-  const live = [...ctx.amqp.connections].map(figures);
-  return { ...trafficTotals(ctx), pending: live.reduce((n, c) => n + c.pending, 0), channels: live.reduce((n, c) => n + c.channels, 0) };
-}
+const connectionTotal = ({ totals }: Scrape): ConnectionFigures => ({ ...totals.traffic, pending: totals.pending, channels: totals.channels.count });
 
-/** A queue's ready and unacknowledged messages in memory (not paged out). */
+/** A queue's ready and unacknowledged messages: counts and bytes, in memory or paged out. */
 const ready = (q: Queue) => q.messages.tally;
 const unacked = (q: Queue) => q.unackedTally;
-const readyRam = (q: Queue): number => ready(q).count - ready(q).onDisk;
-const unackedRam = (q: Queue): number => unacked(q).count - unacked(q).onDisk;
-const ramBytes = (q: Queue): number => ready(q).bytes - ready(q).onDiskBytes + unacked(q).bytes - unacked(q).onDiskBytes;
+
+/** In two groups, as in rabbitmq_prometheus: alone, the cheap part of queue_metrics. */
+const QUEUE_CONSUMERS = gauge<Queue>('queue_consumers', 'Consumers on a queue', (q) => q.consumerCount);
 
 export const RAW: readonly Family[] = [
   family<ChurnCounters>('connection_churn_metrics', {
@@ -103,23 +99,23 @@ export const RAW: readonly Family[] = [
   }),
   family<Queue>('queue_consumer_count', {
     rows: queueRows,
-    metrics: [gauge('queue_consumers', 'Consumers on a queue', (q) => q.consumerCount)],
+    metrics: [QUEUE_CONSUMERS],
   }),
   family<Queue>('queue_metrics', {
     rows: queueRows,
     metrics: [
-      gauge('queue_consumers', 'Consumers on a queue', (q) => q.consumerCount),
-      gauge('queue_messages_ram', 'Ready and unacknowledged messages stored in memory', (q) => readyRam(q) + unackedRam(q)),
-      gauge('queue_messages_ram_bytes', 'Size of ready and unacknowledged messages stored in memory', ramBytes),
-      gauge('queue_messages_ready_ram', 'Ready messages stored in memory', readyRam),
-      gauge('queue_messages_unacked_ram', 'Unacknowledged messages stored in memory', unackedRam),
+      QUEUE_CONSUMERS,
+      gauge('queue_messages_ram', 'Ready and unacknowledged messages stored in memory', (q) => ready(q).inMemory + unacked(q).inMemory),
+      gauge('queue_messages_ram_bytes', 'Size of ready and unacknowledged messages stored in memory', (q) => ready(q).inMemoryBytes + unacked(q).inMemoryBytes),
+      gauge('queue_messages_ready_ram', 'Ready messages stored in memory', (q) => ready(q).inMemory),
+      gauge('queue_messages_unacked_ram', 'Unacknowledged messages stored in memory', (q) => unacked(q).inMemory),
       gauge('queue_messages_bytes', 'Size in bytes of ready and unacknowledged messages', (q) => ready(q).bytes + unacked(q).bytes),
       gauge('queue_messages_ready_bytes', 'Size in bytes of ready messages', (q) => ready(q).bytes),
       gauge('queue_messages_unacked_bytes', 'Size in bytes of all unacknowledged messages', (q) => unacked(q).bytes),
       gauge('queue_messages_paged_out', 'Messages paged out to disk', (q) => ready(q).onDisk),
       gauge('queue_messages_paged_out_bytes', 'Size in bytes of messages paged out to disk', (q) => ready(q).onDiskBytes),
       {
-        ...gauge<Queue>('queue_head_message_timestamp', 'Timestamp of the first message in the queue, if any', (q) => q.messages.peek()?.msg?.properties.timestamp ?? null),
+        ...gauge<Queue>('queue_head_message_timestamp', 'Timestamp of the first message in the queue, if any', headTimestamp),
         perObjectOnly: true,
       },
     ],
@@ -129,14 +125,14 @@ export const RAW: readonly Family[] = [
     metrics: [
       gauge('channel_consumers', 'Consumers on a channel', (ch) => ch.consumers.size),
       gauge('channel_messages_unacked', 'Delivered but not yet acknowledged messages', (ch) => ch.unacked.size),
-      gauge('channel_messages_unconfirmed', 'Published but not yet confirmed messages', (ch) => ch.stats.receivedConfirm - ch.stats.confirm),
+      gauge('channel_messages_unconfirmed', 'Published but not yet confirmed messages', (ch) => ch.confirms?.unconfirmed ?? 0),
       gauge('consumer_prefetch', 'Limit of unacknowledged messages for each consumer', (ch) => ch.consumerPrefetch),
       gauge('channel_prefetch', 'Total limit of unacknowledged messages for all consumers on a channel', (ch) => ch.channelPrefetch),
     ],
   }),
   family<MessageCounters>('channel_exchange_metrics', {
     rows: channelCounterRows,
-    total: (ctx) => channelTotals(ctx).node,
+    total: (s) => s.totals.channels.messages,
     metrics: [
       counter('channel_messages_published_total', 'Total number of messages published into an exchange on a channel', (s) => s.publish),
       counter('channel_messages_confirmed_total', 'Total number of messages published into an exchange and confirmed on the channel', (s) => s.confirm),
@@ -146,7 +142,7 @@ export const RAW: readonly Family[] = [
   }),
   family<MessageCounters>('channel_queue_metrics', {
     rows: channelCounterRows,
-    total: (ctx) => channelTotals(ctx).node,
+    total: (s) => s.totals.channels.messages,
     metrics: [
       counter('channel_get_ack_total', 'Total number of messages fetched with basic.get in manual acknowledgement mode', (s) => s.get),
       counter('channel_get_total', 'Total number of messages fetched with basic.get in automatic acknowledgement mode', (s) => s.getNoAck),
@@ -180,7 +176,7 @@ export const RAW: readonly Family[] = [
     *rows(ctx) {
       for (const q of queues(ctx, null)) yield [{ queue_vhost: q.vhost, queue: q.name }, q.stats.publish];
     },
-    total: (ctx) => channelTotals(ctx).node.routed,
+    total: (s) => s.totals.channels.messages.routed,
     metrics: [counter('queue_messages_published_total', 'Total number of messages published to queues', (n) => n)],
   }),
 ];

@@ -1,3 +1,4 @@
+import type { ClientTotals } from './client-totals.js';
 import type { MgmtContext } from './context.js';
 
 /** Prometheus' metric types; rabbitmq_prometheus gives its info metrics and alarms no type (untyped). */
@@ -30,32 +31,39 @@ export interface Series {
   readonly samples: readonly (readonly [labels: string, value: number])[];
 }
 
+/** What the families of one scrape read: the node's context, and the sums over its clients taken once for the scrape. */
+export interface Scrape extends MgmtContext {
+  readonly totals: ClientTotals;
+}
+
 /** A group of metrics read from the same objects, named as rabbitmq_prometheus names it (the `family` of /metrics/detailed). */
 export interface Family {
   readonly name: string;
-  series(ctx: MgmtContext, perObject: boolean, vhosts: VhostFilter): Series[];
+  series(ctx: Scrape, perObject: boolean, vhosts: VhostFilter): Series[];
 }
 
 export interface FamilySpec<T> {
   readonly metrics: readonly Metric<T>[];
   /** One row per object, labelled as rabbitmq_prometheus labels it (a single unlabelled one for the node). */
-  rows(ctx: MgmtContext, vhosts: VhostFilter): Iterable<readonly [Labels, T]>;
+  rows(ctx: Scrape, vhosts: VhostFilter): Iterable<readonly [Labels, T]>;
   /**
    * The aggregated row, where summing the live objects' rows would let counters go down when objects
    * close (it adds what closed ones had counted). Without it, the aggregate is the rows' sum.
    */
-  total?(ctx: MgmtContext): T;
+  total?(ctx: Scrape): T;
 }
 
 /** The rows of a family about the node as a whole: one, unlabelled. */
-export const nodeRow = (ctx: MgmtContext): (readonly [Labels, MgmtContext])[] => [[{}, ctx]];
+export const nodeRow = (ctx: Scrape): (readonly [Labels, Scrape])[] => [[{}, ctx]];
 
 export function family<T>(name: string, spec: FamilySpec<T>): Family {
   return {
     name,
     series(ctx, perObject, vhosts) {
-      const rows = !perObject && spec.total ? [['', spec.total(ctx)] as const] : [...spec.rows(ctx, vhosts)].map(([labels, o]) => [labelText(labels), o] as const);
       const summed = !perObject && !spec.total;
+      // summed rows lose their labels: they are not written out for them
+      const rows: (readonly [string, T])[] =
+        !perObject && spec.total ? [['', spec.total(ctx)]] : [...spec.rows(ctx, vhosts)].map(([labels, o]) => [summed ? '' : labelText(labels), o] as const);
       return spec.metrics.map((m) => ({ name: m.name, type: m.type, help: m.help, samples: summed ? (m.perObjectOnly ? [] : sum(rows, m)) : each(rows, m) }));
     },
   };

@@ -1,8 +1,7 @@
 import type { MessageCounters } from '../broker/stats.js';
-import { channelTotals } from './client-totals.js';
-import type { MgmtContext } from './context.js';
-import { channels } from './metric-families.js';
+import type { ChannelSums } from './client-totals.js';
 import { counter, family, gauge, type Family } from './metric-family.js';
+import { deliveredOrGot } from './message-stats.js';
 
 /**
  * RabbitMQ's global counters (rabbit_global_counters, rabbitmq_global_* on /metrics): node-wide, and
@@ -10,26 +9,9 @@ import { counter, family, gauge, type Family } from './metric-family.js';
  * 0-9-1 rows; Warren's queues are all classic.
  */
 
-interface Publishing {
-  readonly messages: MessageCounters;
-  readonly publishers: number;
-  readonly consumers: number;
-}
-
-function publishing(ctx: MgmtContext): Publishing {
-  let publishers = 0,
-    consumers = 0;
-  for (const ch of channels(ctx)) {
-    // RabbitMQ counts a channel a publisher from its first publish on
-    if (ch.stats.publish > 0) publishers++;
-    consumers += ch.consumers.size;
-  }
-  return { messages: channelTotals(ctx).node, publishers, consumers };
-}
-
 export const GLOBAL: readonly Family[] = [
-  family<Publishing>('global_protocol', {
-    rows: (ctx) => [[{ protocol: 'amqp091' }, publishing(ctx)]],
+  family<ChannelSums>('global_protocol', {
+    rows: (s) => [[{ protocol: 'amqp091' }, s.totals.channels]],
     metrics: [
       counter('global_messages_received_total', 'Total number of messages received from publishers', (p) => p.messages.publish),
       counter('global_messages_received_confirm_total', 'Total number of messages received from publishers expecting confirmations', (p) => p.messages.receivedConfirm),
@@ -42,9 +24,9 @@ export const GLOBAL: readonly Family[] = [
     ],
   }),
   family<MessageCounters>('global_protocol_queue_type', {
-    rows: (ctx) => [[{ protocol: 'amqp091', queue_type: 'rabbit_classic_queue' }, channelTotals(ctx).node]],
+    rows: (s) => [[{ protocol: 'amqp091', queue_type: 'rabbit_classic_queue' }, s.totals.channels.messages]],
     metrics: [
-      counter('global_messages_delivered_total', 'Total number of messages delivered to consumers', (s) => s.deliver + s.deliverNoAck + s.get + s.getNoAck),
+      counter('global_messages_delivered_total', 'Total number of messages delivered to consumers', deliveredOrGot),
       counter('global_messages_delivered_consume_manual_ack_total', 'Total number of messages delivered to consumers using basic.consume with manual acknowledgment', (s) => s.deliver),
       counter('global_messages_delivered_consume_auto_ack_total', 'Total number of messages delivered to consumers using basic.consume with automatic acknowledgment', (s) => s.deliverNoAck),
       counter('global_messages_delivered_get_manual_ack_total', 'Total number of messages delivered to consumers using basic.get with manual acknowledgment', (s) => s.get),

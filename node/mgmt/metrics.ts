@@ -1,19 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { VERSION } from '../amqp/server-properties.js';
+import { ClientTotals } from './client-totals.js';
 import type { MgmtContext } from './context.js';
-import { channels, CLUSTER, RAW } from './metric-families.js';
-import { family, gauge, nodeRow, untyped, type Family, type Series, type VhostFilter } from './metric-family.js';
+import { CLUSTER, RAW } from './metric-families.js';
+import { family, gauge, nodeRow, untyped, type Family, type Scrape, type Series, type VhostFilter } from './metric-family.js';
 import { GLOBAL } from './metric-global.js';
 import { RABBITMQ_API_VERSION } from './routes/overview.js';
 
 /** The object counts rabbitmq_prometheus adds to /metrics and /metrics/per-object. */
-const TOTALS = family<MgmtContext>('totals', {
+const TOTALS = family<Scrape>('totals', {
   rows: nodeRow,
   metrics: [
-    gauge('connections', 'Connections currently open', (ctx) => ctx.amqp.connections.size),
-    gauge('channels', 'Channels currently open', (ctx) => [...channels(ctx)].length),
-    gauge('consumers', 'Consumers currently connected', (ctx) => [...channels(ctx)].reduce((n, ch) => n + ch.consumers.size, 0)),
+    gauge('connections', 'Connections currently open', (s) => s.amqp.connections.size),
+    gauge('channels', 'Channels currently open', (s) => s.totals.channels.count),
+    gauge('consumers', 'Consumers currently connected', (s) => s.totals.channels.consumers),
     gauge('queues', 'Queues available', (ctx) => [...ctx.broker.vhosts.values()].reduce((n, v) => n + v.queues.size, 0)),
   ],
 });
@@ -102,9 +103,10 @@ export class Metrics {
 }
 
 function render(ctx: MgmtContext, sections: readonly Section[]): string {
+  const scrape: Scrape = { ...ctx, totals: new ClientTotals(ctx) };
   const lines: string[] = [];
   for (const { families, prefix, perObject, vhosts = null } of sections) {
-    for (const f of families) for (const s of f.series(ctx, perObject, vhosts)) write(lines, prefix, s);
+    for (const f of families) for (const s of f.series(scrape, perObject, vhosts)) write(lines, prefix, s);
   }
   return lines.join('\n') + '\n';
 }

@@ -4,44 +4,51 @@ import type { Reader } from './rates.js';
 import { withRate } from './shapes.js';
 
 /** What the node's readings are filed under: the node is no object of its own. */
-const KEY = {};
+export const NODE_KEY = {};
 
-function gauges(ctx: MgmtContext): Record<string, number> {
-  // 0 when unreadable; the alarm check logs the failure
-  return { memUsed: process.memoryUsage.rss(), diskFree: diskFree(ctx.config) ?? 0, fdUsed: openFds() ?? 0, socketsUsed: ctx.amqp.connections.size };
+interface Gauges {
+  readonly memUsed: number;
+  /** 0 when unreadable; the alarm check logs the failure. */
+  readonly diskFree: number;
+  /** Null where the system does not tell. */
+  readonly fdUsed: number | null;
+  readonly socketsUsed: number;
 }
 
-/** The node's gauges whose rates RabbitMQ shows beside them (mem_used_details...). */
-const GAUGES: Reader<MgmtContext> = {
+function gauges(ctx: MgmtContext): Gauges {
+  return { memUsed: process.memoryUsage.rss(), diskFree: diskFree(ctx.config) ?? 0, fdUsed: openFds(), socketsUsed: ctx.amqp.connections.size };
+}
+
+/** The node's gauges whose rates RabbitMQ shows beside them (mem_used_details...), read by the statistics sweep. */
+export const NODE_GAUGES: Reader<MgmtContext> = {
   fields: ['memUsed', 'diskFree', 'fdUsed', 'socketsUsed'],
   read(ctx, into, at) {
     const g = gauges(ctx);
-    GAUGES.fields.forEach((f, i) => (into[at + i] = g[f]!));
+    into[at] = g.memUsed;
+    into[at + 1] = g.diskFree;
+    into[at + 2] = g.fdUsed ?? 0;
+    into[at + 3] = g.socketsUsed;
   },
 };
-
-/** A reading of the node's gauges, taken by the statistics sweep with its others. */
-export const sampleNode = (ctx: MgmtContext, now: number): void => ctx.rates.sample(KEY, ctx, GAUGES, now);
 
 /** The node's memory, disk, file descriptors and sockets as /api/nodes shows them: use, limits, alarms, rates. */
 export function nodeGaugesJson(ctx: MgmtContext): Record<string, unknown> {
   const g = gauges(ctx);
-  const r = ctx.rates.rates(KEY, g, GAUGES.fields);
+  const r = ctx.rates.rates(NODE_KEY, g, NODE_GAUGES.fields);
   const memLimit = memoryLimit(ctx.config);
-  const fdUsed = openFds();
   const fdTotal = maxFds();
   return {
-    ...withRate('mem_used', g['memUsed']!, r['memUsed']!),
+    ...withRate('mem_used', g.memUsed, r['memUsed']!),
     mem_limit: memLimit,
-    mem_alarm: g['memUsed']! > memLimit,
+    mem_alarm: g.memUsed > memLimit,
     mem_calculation_strategy: 'rss',
-    ...withRate('disk_free', g['diskFree']!, r['diskFree']!),
+    ...withRate('disk_free', g.diskFree, r['diskFree']!),
     disk_free_limit: ctx.config.diskFreeLimit,
-    disk_free_alarm: g['diskFree']! < ctx.config.diskFreeLimit,
+    disk_free_alarm: g.diskFree < ctx.config.diskFreeLimit,
     // from Linux' /proc; left out where the system does not tell them
-    ...(fdUsed === null ? {} : withRate('fd_used', fdUsed, r['fdUsed']!)),
+    ...(g.fdUsed === null ? {} : withRate('fd_used', g.fdUsed, r['fdUsed']!)),
     // Warren sets no socket limit of its own: file descriptors are what bound its sockets
     ...(fdTotal === null ? {} : { fd_total: fdTotal, sockets_total: fdTotal }),
-    ...withRate('sockets_used', g['socketsUsed']!, r['socketsUsed']!),
+    ...withRate('sockets_used', g.socketsUsed, r['socketsUsed']!),
   };
 }

@@ -73,13 +73,6 @@ export class Rates {
     this.lastSweepAt = now;
   }
 
-  /** A reading of `o` outside the sweep, kept under `key`: rates are the increase since the reading before. */
-  sample<T>(key: object, o: T, reader: Reader<T>, now: number): void {
-    const reading = new Float64Array(reader.fields.length);
-    reader.read(o, reading, 0);
-    this.record(key, this.samples.get(key), reader, reading, 0, now);
-  }
-
   /** Puts `reading` (from `from` in it) into `key`'s sample, made if `s` is not one for `reader`. */
   private record<T>(key: object, s: Float64Array | undefined, reader: Reader<T>, reading: Float64Array, from: number, now: number, alias?: object): Float64Array {
     const n = reader.fields.length;

@@ -78,16 +78,16 @@ export function queueJson(q: Queue, view: QueueView): Record<string, unknown> {
 function memoryJson(q: Queue): Record<string, number> {
   const r = q.messages.tally;
   const u = q.unackedTally;
-  const ramBytes = r.bytes - r.onDiskBytes + u.bytes - u.onDiskBytes;
+  const ramBytes = r.inMemoryBytes + u.inMemoryBytes;
   return {
     message_bytes: r.bytes + u.bytes,
     message_bytes_ready: r.bytes,
     message_bytes_unacknowledged: u.bytes,
     message_bytes_ram: ramBytes,
     message_bytes_paged_out: r.onDiskBytes,
-    messages_ram: r.count - r.onDisk + u.count - u.onDisk,
-    messages_ready_ram: r.count - r.onDisk,
-    messages_unacknowledged_ram: u.count - u.onDisk,
+    messages_ram: r.inMemory + u.inMemory,
+    messages_ready_ram: r.inMemory,
+    messages_unacknowledged_ram: u.inMemory,
     messages_paged_out: r.onDisk,
     memory: ramBytes,
   };
@@ -101,7 +101,7 @@ function memoryJson(q: Queue): Record<string, number> {
 const consumerCapacity = (q: Queue): number => (q.consumerCount > 0 && q.messageCount === 0 ? 1 : 0);
 
 /** The timestamp property of the message at the head, when its properties are in memory (null otherwise). */
-function headTimestamp(q: Queue): number | null {
+export function headTimestamp(q: Queue): number | null {
   return q.messages.peek()?.msg?.properties.timestamp ?? null;
 }
 
@@ -201,7 +201,7 @@ export function connectionJson(c: AmqpConnection, node: string, rates: Rates): R
     user: c.user?.name ?? null,
     user_who_performed_action: c.user?.name ?? null,
     state: c.stateName,
-    channels: [...c.channelList].length,
+    channels: c.channelCount,
     peer_host: a.srcAddress,
     peer_port: a.srcPort,
     host: a.dstAddress,

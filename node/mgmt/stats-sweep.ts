@@ -5,7 +5,7 @@ import { CHURN_NAMES, COUNTER_NAMES, readCounters, type ChurnCounters } from '..
 import { addChannels, closedChannelTotals } from './client-totals.js';
 import type { MgmtContext } from './context.js';
 import { COUNTERS } from './message-stats.js';
-import { sampleNode } from './node-gauges.js';
+import { NODE_GAUGES, NODE_KEY } from './node-gauges.js';
 import type { Reader } from './rates.js';
 
 /** RabbitMQ's basic rates mode samples every 5 s. */
@@ -74,7 +74,7 @@ export class StatsSweep {
       }
       take(broker, totals.node, COUNTERS);
       take(broker.churn, broker.churn, CHURN);
+      take(NODE_KEY, this.ctx, NODE_GAUGES);
     });
-    sampleNode(this.ctx, now);
   }
 }

@@ -123,7 +123,7 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
       },
       object_totals: {
         connections: conns.length,
-        channels: conns.reduce((n, c) => n + [...c.channelList].length, 0),
+        channels: conns.reduce((n, c) => n + c.channelCount, 0),
         exchanges: t.exchanges,
         queues: t.queues,
         ...(monitor ? { consumers: t.consumers } : {}),
