@@ -18,6 +18,9 @@ export function erlangTerm(v: unknown): string {
   return String(v);
 }
 
+/** A proplist, `[{Key,Value},...]`, of the terms. */
+export const erlangProplist = (entries: readonly (readonly [unknown, unknown])[]): string => `[${entries.map(([k, v]) => `{${erlangTerm(k)},${erlangTerm(v)}}`).join(',')}]`;
+
 /** Erlang prints floats with a fraction and a bare exponent: 1.5, 1.0e21, 1.0e-7. */
 function erlangFloat(v: number): string {
   const [mantissa, exponent] = String(v).split('e');

@@ -1,6 +1,6 @@
 import { erlangTerm } from './erlang-term.js';
 import { appliesToClassicQueues, definitionProblem, isOperatorKey } from './policy-keys.js';
-import { compilePattern, PatternError } from './policy-pattern.js';
+import { PatternError, tryCompilePattern } from './policy-pattern.js';
 import { QUEUE_SETTING_KEYS, type PartialSettings } from './queue-settings.js';
 
 export type ApplyTo = 'queues' | 'exchanges' | 'all';
@@ -30,11 +30,14 @@ export interface PolicyInput {
   readonly definition: PolicyDefinition;
 }
 
-/** A policy that fails validation, worded as RabbitMQ's 400 reason: "Validation failed", then each problem. */
+/** RabbitMQ's 400 reason for a policy or runtime parameter it refuses: "Validation failed", then each problem. */
+export const validationFailed = (problems: readonly string[]): string => `Validation failed\n\n${problems.map((p) => `${p}\n`).join('')}`;
+
+/** A policy that fails validation, worded as RabbitMQ's 400 reason. */
 export class PolicyError extends Error {
   override readonly name = 'PolicyError';
   constructor(problems: readonly string[]) {
-    super(`Validation failed\n\n${problems.map((p) => `${p}\n`).join('')}`);
+    super(validationFailed(problems));
   }
 }
 
@@ -43,12 +46,9 @@ const APPLY_TO: readonly unknown[] = ['queues', 'exchanges', 'all'];
 /** The pattern as a RegExp, or the problem with it. */
 function compiled(pattern: unknown): RegExp | string {
   if (typeof pattern !== 'string') return `pattern should be a binary but was ${erlangTerm(pattern)}`;
-  try {
-    return compilePattern(pattern);
-  } catch (e) {
-    if (!(e instanceof PatternError)) throw e;
-    return e.untranslatable ? `pattern cannot be used: ${e.reason}` : `pattern should be regular expression but is invalid: ${e.reason}`;
-  }
+  const regex = tryCompilePattern(pattern);
+  if (!(regex instanceof PatternError)) return regex;
+  return regex.untranslatable ? `pattern cannot be used: ${regex.reason}` : `pattern should be regular expression but is invalid: ${regex.reason}`;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { erlangTerm } from './erlang-term.js';
-import { compilePattern, PatternError } from './policy-pattern.js';
+import { erlangProplist, erlangTerm } from './erlang-term.js';
+import { PatternError, tryCompilePattern } from './policy-pattern.js';
 
 type Definition = Readonly<Record<string, unknown>>;
 type Check = (v: unknown) => boolean;
@@ -112,13 +112,8 @@ const FEDERATION: Group = {
 };
 
 function federationPatternProblem(pattern: string): string | null {
-  try {
-    compilePattern(pattern);
-    return null;
-  } catch (e) {
-    if (!(e instanceof PatternError)) throw e;
-    return `could not compile pattern ${pattern} to a regular expression. Error: ${e.reason}`;
-  }
+  const compiled = tryCompilePattern(pattern);
+  return compiled instanceof PatternError ? `could not compile pattern ${pattern} to a regular expression. Error: ${compiled.reason}` : null;
 }
 
 const GROUPS: readonly Group[] = [HA, FEDERATION];
@@ -131,7 +126,7 @@ const GROUPS: readonly Group[] = [HA, FEDERATION];
 export function definitionProblem(operator: boolean, d: Definition): string | null {
   const keys = Object.keys(d).sort();
   if (keys.length === 0) return 'no policy provided';
-  const known = (k: string): boolean => (operator ? KEYS[k]?.operator === true : Object.hasOwn(KEYS, k) || GROUPS.some((g) => g.keys.includes(k)));
+  const known = (k: string): boolean => (operator ? isOperatorKey(k) : Object.hasOwn(KEYS, k) || GROUPS.some((g) => g.keys.includes(k)));
   for (const k of keys.filter(known)) {
     const key = KEYS[k];
     if (key && !key.check(d[k])) return `${erlangTerm(d[k])} ${key.why}`;
@@ -141,7 +136,7 @@ export function definitionProblem(operator: boolean, d: Definition): string | nu
     if (problem !== null) return problem;
   }
   const unknown = keys.filter((k) => !known(k));
-  return unknown.length === 0 ? null : `[${unknown.map((k) => `{${erlangTerm(k)},${erlangTerm(d[k])}}`).join(',')}] are not recognised policy settings`;
+  return unknown.length === 0 ? null : `${erlangProplist(unknown.map((k) => [k, d[k]]))} are not recognised policy settings`;
 }
 
 /** Whether a policy with this definition may apply to a classic queue (Warren's only kind). */

@@ -60,6 +60,16 @@ export function compilePattern(pattern: string): RegExp {
   }
 }
 
+/** compilePattern's RegExp, or the PatternError it throws (any other error is thrown). */
+export function tryCompilePattern(pattern: string): RegExp | PatternError {
+  try {
+    return compilePattern(pattern);
+  } catch (e) {
+    if (e instanceof PatternError) return e;
+    throw e;
+  }
+}
+
 class Translator {
   private i = 0;
   private out = '';

@@ -14,7 +14,10 @@ export class Chars {
 export type ErlangTerm = string | number | Chars | Buffer | readonly ErlangTerm[];
 
 const LINE = 80;
-const ESCAPES: Record<number, string> = { 0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t', 0x0b: '\\v', 0x08: '\\b', 0x0c: '\\f', 0x1b: '\\e' };
+const ESCAPES: Readonly<Record<number, string>> = { 0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t', 0x0b: '\\v', 0x08: '\\b', 0x0c: '\\f', 0x1b: '\\e', 0x7f: '\\d' };
+
+/** A character of an Erlang string or binary as Erlang writes it in a literal: its escape, `\^X` for another control character, else itself. */
+export const erlangEscape = (code: number): string => ESCAPES[code] ?? (code < 0x20 ? `\\^${String.fromCharCode(code + 64)}` : String.fromCharCode(code));
 
 /** ~w of a binary: its bytes as integers, on one line. */
 export function writeBytes(b: Buffer): string {
@@ -45,7 +48,7 @@ function printable(b: Buffer): boolean {
 
 function escape(b: Buffer): string {
   let s = '';
-  for (const c of b) s += ESCAPES[c] ?? String.fromCharCode(c);
+  for (const c of b) s += erlangEscape(c);
   return s;
 }
 

@@ -11,8 +11,8 @@ const noUser = (name: string) => refusal(`User ${q(name)} does not exist`, EXIT.
  * as rabbitmqctl does (its message names them unquoted); the API's answer names neither.
  */
 async function checkUserAndVhost(client: MgmtClient, user: string, vhost: string): Promise<void> {
-  if ((await client.find(userPath(user))) === null) throw refusal(`User ${user} does not exist`, EXIT.NOUSER);
-  if ((await client.find(vhostPath(vhost))) === null) throw refusal(`Virtual host ${vhost} does not exist`, EXIT.UNAVAILABLE);
+  await client.orElse(refusal(`User ${user} does not exist`, EXIT.NOUSER), 'GET', userPath(user));
+  await client.orElse(refusal(`Virtual host ${vhost} does not exist`, EXIT.UNAVAILABLE), 'GET', vhostPath(vhost));
 }
 
 const permissionsPath = (vhost: string, user: string): string => `/api/permissions/${seg(vhost)}/${seg(user)}`;

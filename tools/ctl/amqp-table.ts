@@ -1,3 +1,5 @@
+import { erlangEscape } from '../../shared/amqp/erlang-term.js';
+
 /**
  * AMQP field tables (arguments, client_properties) as rabbitmqctl 3.10 prints them. A table cell is an
  * Erlang term: `[{"x-max-length",5},{"x-queue-mode","lazy"}]`, `[]` when empty. The JSON formatter gives
@@ -16,12 +18,10 @@ const entries = (t: Table, sorted: boolean): [string, unknown][] => {
   return sorted ? e.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : e;
 };
 
-const ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\v': '\\v', '\f': '\\f', '\r': '\\r', '\x1b': '\\e', '\x7f': '\\d' };
-
 /** An Erlang string literal; Erlang's "" is the empty list, printed []. */
 function erlangString(s: string): string {
   if (s === '') return '[]';
-  return `"${s.replace(/["\\\x00-\x1f\x7f]/g, (c) => ESCAPES[c] ?? `\\^${String.fromCharCode(c.charCodeAt(0) + 64)}`)}"`;
+  return `"${s.replace(/["\\\x00-\x1f\x7f]/g, (c) => erlangEscape(c.charCodeAt(0)))}"`;
 }
 
 function term(v: unknown): string {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { asObject } from './client.js';
-import type { Command } from './command.js';
+import { q, type Command } from './command.js';
 import { badArgument, CtlError, EXIT, refusal } from './exit.js';
 import type { Values } from './args.js';
 
@@ -24,7 +24,7 @@ export const definitionCommands: Command[] = [
       const doc = asObject(await client.get('/api/definitions', { what: 'definitions' }), 'a definitions document');
       // compact and without a final newline, as rabbitmqctl writes it
       if (file === '-') return out.write(JSON.stringify(doc));
-      out.info(`Exporting definitions in JSON to a file at "${file!}" ...`);
+      out.info(`Exporting definitions in JSON to a file at ${q(file!)} ...`);
       try {
         writeFileSync(file!, JSON.stringify(doc));
       } catch (e) {
@@ -44,7 +44,7 @@ export const definitionCommands: Command[] = [
       checkFormat(values);
       const fromStdin = file === undefined || file === '-';
       if (!fromStdin && !existsSync(file)) throw badArgument(`File ${file} does not exist`);
-      out.info(`Importing definitions in JSON from ${fromStdin ? 'standard input' : `a file at "${file}"`} ...`);
+      out.info(`Importing definitions in JSON from ${fromStdin ? 'standard input' : `a file at ${q(file)}`} ...`);
       let text: string;
       try {
         text = fromStdin ? await stdin() : readFileSync(file, 'utf8');

@@ -1,20 +1,23 @@
 import { seg } from './client.js';
-import { at, col, fields, pidAsName, type Column, type Getter } from './columns.js';
+import { at, col, fields, pidAsName, type Column } from './columns.js';
 import type { Values } from './args.js';
+import { q } from './command.js';
 import { amqpTable, atoms, float, ip, jsonText, nodeStates, protocol } from './render.js';
 
 /** A list_* command: an API list, shown as the columns asked for (rabbitmqctl 3.10's info items, then a few of Warren's). */
 export interface Listing {
   readonly name: string;
   readonly what: string;
-  readonly perVhost: boolean;
+  /**
+   * null for a listing of the whole node; per vhost (-p), what rabbitmqctl does for a vhost that does not
+   * exist: lists nothing (exit 0) or refuses (exit 65)
+   */
+  readonly vhost: 'empty' | 'refuse' | null;
   readonly path: (vhost: string) => string;
   /** rabbitmqctl's informational lines before the listing */
   readonly info: (vhost: string, values: Values) => string[];
   readonly columns: readonly Column[];
   readonly defaults: readonly string[];
-  /** for a vhost that does not exist rabbitmqctl lists nothing (exit 0) or refuses (exit 65) */
-  readonly missingVhost: 'empty' | 'refuse';
   /** rabbitmqctl prints an empty result as a value: an empty line, [] in JSON (policies) */
   readonly printsEmpty?: boolean;
 }
@@ -77,50 +80,46 @@ const CONSUMERS: Column[] = [
   ...fields('exclusive', 'priority'),
 ];
 
-/** A per-vhost listing at /api/{api}/{vhost}; a vhost that does not exist lists nothing, as in rabbitmqctl. */
-const perVhostListing = (name: string, api: string, columns: Column[], defaults: string[], info: Listing['info']): Listing => ({
+/**
+ * A per-vhost listing at /api/{api}/{vhost}, by default of all its columns; a vhost that does not exist
+ * lists nothing, as in rabbitmqctl.
+ */
+const perVhostListing = (name: string, api: string, columns: Column[], info: Listing['info'], defaults = columns.map((c) => c.name)): Listing => ({
   name,
   what: api,
-  perVhost: true,
+  vhost: 'empty',
   path: (vhost) => `/api/${api}/${seg(vhost)}`,
   info,
   columns,
   defaults,
-  missingVhost: 'empty',
 });
 
 const nodeListing = (name: string, what: string, columns: Column[], defaults: string[]): Listing => ({
   name,
   what,
-  perVhost: false,
+  vhost: null,
   path: () => `/api/${what}`,
   info: () => [`Listing ${what} ...`],
   columns,
   defaults,
-  missingVhost: 'empty',
 });
+
+const POLICIES: Column[] = [...fields('vhost', 'name', 'pattern', 'apply-to'), col('definition', { render: jsonText }), col('priority')];
 
 const policyListing = (kind: 'policies' | 'operator_policies', label: string): Listing => ({
-  name: `list_${kind}`,
+  ...perVhostListing(`list_${kind}`, kind.replace('_', '-'), POLICIES, (vhost) => [`Listing ${label} for vhost ${q(vhost)} ...`]),
   what: kind.replace('_', ' '),
-  perVhost: true,
-  path: (vhost) => `/api/${kind.replace('_', '-')}/${seg(vhost)}`,
-  info: (vhost) => [`Listing ${label} for vhost "${vhost}" ...`],
-  columns: [...fields('vhost', 'name', 'pattern', 'apply-to'), col('definition', { render: jsonText }), col('priority')],
-  defaults: ['vhost', 'name', 'pattern', 'apply-to', 'definition', 'priority'],
-  missingVhost: 'refuse',
+  vhost: 'refuse',
   printsEmpty: true,
 });
-
-const renamed = (name: string, get: Getter): Column => col(name, { get });
 
 const EXCHANGES: Column[] = [...fields('name', 'type', 'durable', 'auto_delete', 'internal'), sortedArguments, ...fields('policy', 'vhost')];
 
 const BINDINGS: Column[] = [
-  renamed('source_name', at('source')),
-  renamed('source_kind', () => 'exchange'),
-  renamed('destination_name', at('destination')),
-  renamed('destination_kind', at('destination_type')),
+  col('source_name', { get: at('source') }),
+  col('source_kind', { get: () => 'exchange' }),
+  col('destination_name', { get: at('destination') }),
+  col('destination_kind', { get: at('destination_type') }),
   col('routing_key'),
   sortedArguments,
   ...fields('vhost', 'properties_key'),
@@ -135,18 +134,18 @@ const VHOSTS: Column[] = [
 ];
 
 export const LISTINGS: Listing[] = [
-  perVhostListing('list_queues', 'queues', QUEUES, ['name', 'messages'], (v, values) => [`Timeout: ${seconds(values)} seconds ...`, `Listing queues for vhost ${v} ...`]),
-  perVhostListing('list_exchanges', 'exchanges', EXCHANGES, ['name', 'type'], (v) => [`Listing exchanges for vhost ${v} ...`]),
-  perVhostListing('list_bindings', 'bindings', BINDINGS, ['source_name', 'source_kind', 'destination_name', 'destination_kind', 'routing_key', 'arguments'], (v) => [`Listing bindings for vhost ${v}...`]),
-  perVhostListing('list_consumers', 'consumers', CONSUMERS, ['queue_name', 'channel_pid', 'consumer_tag', 'ack_required', 'prefetch_count', 'active', 'arguments'], (v) => [`Listing consumers in vhost ${v} ...`]),
+  perVhostListing('list_queues', 'queues', QUEUES, (v, values) => [`Timeout: ${seconds(values)} seconds ...`, `Listing queues for vhost ${v} ...`], ['name', 'messages']),
+  perVhostListing('list_exchanges', 'exchanges', EXCHANGES, (v) => [`Listing exchanges for vhost ${v} ...`], ['name', 'type']),
+  perVhostListing('list_bindings', 'bindings', BINDINGS, (v) => [`Listing bindings for vhost ${v}...`], ['source_name', 'source_kind', 'destination_name', 'destination_kind', 'routing_key', 'arguments']),
+  perVhostListing('list_consumers', 'consumers', CONSUMERS, (v) => [`Listing consumers in vhost ${v} ...`], ['queue_name', 'channel_pid', 'consumer_tag', 'ack_required', 'prefetch_count', 'active', 'arguments']),
   nodeListing('list_connections', 'connections', CONNECTIONS, ['user', 'peer_host', 'peer_port', 'state']),
   nodeListing('list_channels', 'channels', CHANNELS, ['pid', 'user', 'consumer_count', 'messages_unacknowledged']),
-  nodeListing('list_users', 'users', [renamed('user', at('name')), col('tags', { render: atoms })], ['user', 'tags']),
+  nodeListing('list_users', 'users', [col('user', { get: at('name') }), col('tags', { render: atoms })], ['user', 'tags']),
   nodeListing('list_vhosts', 'vhosts', VHOSTS, ['name']),
   {
-    ...perVhostListing('list_permissions', 'permissions', fields('user', 'configure', 'write', 'read'), ['user', 'configure', 'write', 'read'], (v) => [`Listing permissions for vhost "${v}" ...`]),
+    ...perVhostListing('list_permissions', 'permissions', fields('user', 'configure', 'write', 'read'), (v) => [`Listing permissions for vhost ${q(v)} ...`]),
     path: (vhost) => `/api/vhosts/${seg(vhost)}/permissions`,
-    missingVhost: 'refuse',
+    vhost: 'refuse',
   },
   policyListing('policies', 'policies'),
   policyListing('operator_policies', 'operator policy overrides'),

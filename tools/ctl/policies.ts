@@ -1,4 +1,4 @@
-import { ApiError, isNotFound, seg } from './client.js';
+import { ApiError, seg } from './client.js';
 import { q, type Command } from './command.js';
 import { EXIT, noVhost, refusal, usageError } from './exit.js';
 
@@ -39,9 +39,8 @@ function policyCommands(kind: 'policy' | 'operator_policy'): Command[] {
         if (!APPLY_TO.includes(applyTo)) throw invalid(`apply-to '${applyTo}' unrecognised; should be 'queues', 'exchanges' or 'all'`);
         const definition = parseDefinition(text!);
         try {
-          await client.put(path(vhost, name!), { pattern, definition, priority, 'apply-to': applyTo }, { what: `${label} ${q(name!)} in vhost ${q(vhost)}` });
+          await client.orElse(noVhost(vhost), 'PUT', path(vhost, name!), { pattern, definition, priority, 'apply-to': applyTo }, { what: `${label} ${q(name!)} in vhost ${q(vhost)}` });
         } catch (e) {
-          if (isNotFound(e)) throw noVhost(vhost);
           throw e instanceof ApiError && e.status === 400 ? invalid(e.reason) : e;
         }
       },
