@@ -8,7 +8,6 @@ import { tlsServerOptions } from './amqp/tls-options.js';
 import { Broker } from './broker/broker.js';
 import { RedisDedupStore } from './broker/dedup-redis/store.js';
 import { NODE_SCHEMA, type NodeConfig } from './config.js';
-import { GlobalParameters } from './mgmt/global-parameters.js';
 import { Rates } from './mgmt/rates.js';
 import { MgmtServer } from './mgmt/server.js';
 import { DefinitionsStore } from './store/definitions-store.js';
@@ -63,7 +62,7 @@ export async function startNode(overrides: Partial<NodeConfig> = {}): Promise<Ru
   log.info({ port: amqp.port, host: amqp.address, dataDir: config.dataDir }, 'AMQP listener started');
   if (amqps) log.info({ port: amqps.port, host: amqps.address, verify: config.tlsVerify }, 'AMQPS listener started');
   let mgmt: AddressInfo | null = null;
-  const mgmtServer = new MgmtServer({ broker, amqp: server, config, node, rates: new Rates(), log, startedAt: Date.now(), globalParameters: new GlobalParameters(config.dataDir), mgmtPort: () => mgmt?.port ?? 0 });
+  const mgmtServer = new MgmtServer({ broker, amqp: server, config, node, rates: new Rates(), log, startedAt: Date.now(), mgmtPort: () => mgmt?.port ?? 0 });
   try {
     mgmt = await mgmtServer.listen(config.mgmtPort, config.mgmtHost);
   } catch (e) {

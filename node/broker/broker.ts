@@ -2,6 +2,7 @@ import { AmqpError, ReplyCode } from '../../shared/amqp/index.js';
 import { decodeArgs, type DefinitionRecord, type DefinitionsSink } from '../store/definitions-store.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { RedisDedupStore } from './dedup-redis/store.js';
+import { GlobalParameters } from './global-parameters.js';
 import { UserLimits } from './limits.js';
 import { Permission } from './permissions.js';
 import { PolicyError } from './policies.js';
@@ -44,6 +45,8 @@ export class Broker {
   readonly topicPermissions: TopicPermissions;
   /** Users' connection and channel limits (a vhost's are its vhost-limits parameter, see limits.ts). */
   readonly userLimits: UserLimits;
+  /** RabbitMQ's global runtime parameters, the cluster name among them. */
+  readonly globalParameters: GlobalParameters;
   /** Vhosts that were given a description or tags. */
   readonly vhostMetadata = new Map<string, VhostMetadata>();
   private readonly recorder: Recorder;
@@ -62,6 +65,7 @@ export class Broker {
     this.recorder = new Recorder(sink);
     this.topicPermissions = new TopicPermissions(this.recorder);
     this.userLimits = new UserLimits(this.recorder);
+    this.globalParameters = new GlobalParameters(this.recorder);
   }
 
   /** First start: the default vhost and administrator, with full permissions, as RabbitMQ creates them. */
@@ -174,6 +178,8 @@ export class Broker {
     if (r.op === 'permission-delete') return void this.clearPermission(r.vhost, r.user);
     if (r.op === 'topic-permission') return this.topicPermissions.set(new TopicPermission(r.vhost, r.user, r.exchange, r.write, r.read));
     if (r.op === 'topic-permission-delete') return void this.topicPermissions.clear(r.vhost, r.user);
+    if (r.op === 'global-parameter') return this.globalParameters.set(r.name, r.value);
+    if (r.op === 'global-parameter-delete') return void this.globalParameters.delete(r.name);
     const v = this.vhosts.get(r.vhost);
     if (!v) return;
     switch (r.op) {
@@ -223,6 +229,7 @@ export class Broker {
       for (const [user, p] of perms) out.push({ op: 'permission', vhost, user, configure: p.configure, write: p.write, read: p.read });
     }
     out.push(...this.topicPermissions.snapshot());
+    out.push(...this.globalParameters.snapshot());
     for (const v of this.vhosts.values()) out.push(...v.snapshot());
     return out;
   }

@@ -5,7 +5,6 @@ import type { User } from '../broker/users.js';
 import type { Vhost } from '../broker/vhost.js';
 import type { NodeConfig } from '../config.js';
 import { hasPermissions, hasTag } from './auth.js';
-import type { GlobalParameters } from './global-parameters.js';
 import { HttpError, notFound } from './http-error.js';
 import type { Rates } from './rates.js';
 
@@ -18,7 +17,6 @@ export interface MgmtContext {
   readonly rates: Rates;
   readonly log: Logger;
   readonly startedAt: number;
-  readonly globalParameters: GlobalParameters;
   /** The management port actually listened on. */
   mgmtPort(): number;
 }

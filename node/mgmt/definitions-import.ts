@@ -196,7 +196,7 @@ class DefinitionsImport {
   private globalParameters(): void {
     for (const p of list(this.doc, 'global_parameters')) {
       const name = str(p, 'name', 'global parameter');
-      if (!name.startsWith('internal')) this.steps.push((c) => c.globalParameters.set(name, p['value']));
+      if (!name.startsWith('internal')) this.steps.push((c) => c.broker.globalParameters.set(name, p['value']));
     }
   }
 

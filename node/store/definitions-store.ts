@@ -1,9 +1,10 @@
 /**
  * Durable definitions (vhosts, users, permissions, topic permissions, exchanges, queues, bindings,
- * policies) as an append-only log of change records, one checksummed JSON line each, written before the
- * change is acknowledged (a kill -9 after the write keeps it: the OS holds the bytes). At start the log is
- * replayed through the broker's own methods, then compacted to one record per live definition (written to
- * a temporary file, synced, and renamed over the old log). A torn last line is skipped with a log line.
+ * policies, global parameters) as an append-only log of change records, one checksummed JSON line each,
+ * written before the change is acknowledged (a kill -9 after the write keeps it: the OS holds the bytes).
+ * At start the log is replayed through the broker's own methods, then compacted to one record per live
+ * definition (written to a temporary file, synced, and renamed over the old log). A torn last line is
+ * skipped with a log line.
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +35,8 @@ export type DefinitionRecord =
   | { op: 'topic-permission-delete'; vhost: string; user: string }
   | { op: 'parameter'; vhost: string; component: string; name: string; value: unknown }
   | { op: 'parameter-delete'; vhost: string; component: string; name: string }
+  | { op: 'global-parameter'; name: string; value: unknown }
+  | { op: 'global-parameter-delete'; name: string }
   | { op: 'exchange'; vhost: string; name: string; type: string; autoDelete: boolean; internal: boolean; args: string; by?: string }
   | { op: 'exchange-delete'; vhost: string; name: string }
   | { op: 'queue'; vhost: string; name: string; autoDelete: boolean; args: string }

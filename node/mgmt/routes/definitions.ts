@@ -48,7 +48,7 @@ export function definitionRoutes(r: Router, ctx: MgmtContext): void {
     vhosts: [...b.vhosts.keys()].map((name) => ({ name, limits: [], metadata: b.vhostMetadata.get(name) ?? NO_METADATA })),
     permissions: [...b.permissions].flatMap(([vhost, m]) => [...m].map(([user, p]) => ({ user, vhost, configure: p.configure, write: p.write, read: p.read }))),
     topic_permissions: b.topicPermissions.all().map(topicPermissionJson),
-    global_parameters: ctx.globalParameters.entries().map(([name, value]) => ({ name, value })),
+    global_parameters: ctx.broker.globalParameters.entries().map(([name, value]) => ({ name, value })),
     ...vhostDefinitions([...b.vhosts.values()], true),
   }));
   r.add('GET', '/api/definitions/{vhost}', 'administrator', (req) => {

@@ -11,7 +11,7 @@ import { requireKeys } from './required-keys.js';
  * none itself (RabbitMQ's internal_cluster_id has no use here).
  */
 export function globalParameterRoutes(r: Router, ctx: MgmtContext): void {
-  const params = ctx.globalParameters;
+  const params = ctx.broker.globalParameters;
   const json = (name: string) => ({ name, value: params.get(name) });
   r.list('/api/global-parameters', 'policies', BY_VHOST_NAME, () => params.entries().map(([name]) => json(name)));
   r.add('GET', '/api/global-parameters/{name}', 'policies', (req) => {

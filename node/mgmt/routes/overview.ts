@@ -111,7 +111,7 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
       statistics_db_event_queue: 0,
       // only matters with disable_stats, which Warren does not have
       enable_queue_totals: false,
-      cluster_name: ctx.globalParameters.clusterName(ctx.node),
+      cluster_name: ctx.broker.globalParameters.clusterName(ctx.node),
       message_stats: overviewMessageStats(ctx, monitor ? null : vhosts),
       queue_totals: {
         messages: t.ready + t.unacked,
