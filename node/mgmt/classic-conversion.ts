@@ -14,7 +14,7 @@ const TYPE_ONLY_ARGUMENTS: readonly string[] = [
   'x-stream-max-segment-size-bytes',
 ];
 
-export interface ClassicConversion {
+interface ClassicConversion {
   /** quorum or stream */
   readonly type: string;
   readonly arguments: FieldTable;

@@ -4,15 +4,27 @@
  * named keys of each of its objects, a nested object those named under it; a path that names a whole
  * object keeps all of it. Empty names are dropped, as Erlang's string:tokens drops them.
  */
-type Paths = readonly (readonly string[])[];
+/** The named paths as a tree: each key maps to the keys named under it, or to null when a path ends there (all of it is kept). */
+type Paths = Map<string, Paths | null>;
 
 function pathsOf(query: URLSearchParams): Paths | null {
   const raw = query.get('columns');
   if (raw === null) return null;
-  return raw
-    .split(',')
-    .map((c) => c.split('.').filter(Boolean))
-    .filter((p) => p.length > 0);
+  const root: Paths = new Map();
+  for (const column of raw.split(',')) {
+    const path = column.split('.').filter(Boolean);
+    let node: Paths | null = root;
+    for (let i = 0; node !== null && i < path.length; i++) {
+      const key = path[i]!;
+      if (i === path.length - 1) node.set(key, null);
+      else {
+        let under = node.get(key);
+        if (under === undefined) node.set(key, (under = new Map()));
+        node = under;
+      }
+    }
+  }
+  return root;
 }
 
 function pick(value: unknown, paths: Paths): unknown {
@@ -20,9 +32,9 @@ function pick(value: unknown, paths: Paths): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    const under = paths.filter((p) => p[0] === key);
-    if (under.length === 0) continue;
-    out[key] = under.some((p) => p.length === 1) ? v : pick(v, under.map((p) => p.slice(1)));
+    const under = paths.get(key);
+    if (under === undefined) continue;
+    out[key] = under === null ? v : pick(v, under);
   }
   return out;
 }

@@ -37,6 +37,9 @@ export const vhostOf = (ctx: MgmtContext, name: string): Vhost => vhostOr(ctx, n
  */
 export const vhostToWrite = (ctx: MgmtContext, name: string): Vhost => vhostOr(ctx, name, () => new HttpError(404, 'not_found', 'vhost_not_found'));
 
+/** Whether /api/vhosts shows the user a vhost: RabbitMQ lets monitoring users see every vhost, others those they have permissions in. */
+export const seesVhost = (ctx: MgmtContext, user: User, vhost: string): boolean => hasTag(user, 'monitoring') || hasPermissions(ctx.broker, user, vhost);
+
 /**
  * The vhosts whose objects a list shows, as RabbitMQ filters them: the one the path names (404 if
  * missing; the route's guard has let the user in), else every vhost for an administrator, and only

@@ -61,7 +61,6 @@ class DefinitionsImport {
   readonly warnings: string[] = [];
   private readonly steps: Step[] = [];
   private readonly scratch: ImportScratch;
-  private readonly node: Broker;
   private readonly fileVhosts = new Set<string>();
   private readonly fileUsers = new Set<string>();
   /** Queues the import adds to a vhost the node has, for the vhost's queue limit. */
@@ -74,7 +73,6 @@ class DefinitionsImport {
     private readonly only: string | undefined,
   ) {
     this.scratch = new ImportScratch(ctx);
-    this.node = ctx.broker;
   }
 
   /**
@@ -82,19 +80,23 @@ class DefinitionsImport {
    * 400. Queues come before parameters, so that a queue limit the file sets holds only after the import.
    */
   plan(): void {
-    if (this.only === undefined) {
-      this.users();
-      this.vhosts();
-      this.permissions();
-      this.topicPermissions();
-      this.globalParameters();
+    try {
+      if (this.only === undefined) {
+        this.users();
+        this.vhosts();
+        this.permissions();
+        this.topicPermissions();
+        this.globalParameters();
+      }
+      this.exchanges();
+      this.queues();
+      this.checkQueueLimits();
+      this.bindings();
+      this.policies();
+      this.parameters();
+    } finally {
+      this.scratch.dispose();
     }
-    this.exchanges();
-    this.queues();
-    this.checkQueueLimits();
-    this.bindings();
-    this.policies();
-    this.parameters();
   }
 
   apply(): void {
@@ -103,11 +105,7 @@ class DefinitionsImport {
 
   /** Does `step` on the scratch broker (or `check`, when the node's step cannot run there), then keeps it. */
   private add(step: Step, where = '', check: Step = step): void {
-    try {
-      check(this.scratch.ctx);
-    } catch (e) {
-      throw refusal(e, where);
-    }
+    withWhere(where, () => check(this.scratch.ctx));
     this.steps.push(step);
   }
 
@@ -124,12 +122,12 @@ class DefinitionsImport {
   }
 
   private knownVhost(name: string): boolean {
-    return this.node.vhosts.has(name) || this.fileVhosts.has(name);
+    return this.ctx.broker.vhosts.has(name) || this.fileVhosts.has(name);
   }
 
   private userOf(o: Json, where: string): string {
     const name = str(o, 'user', where);
-    if (!this.node.users.has(name) && !this.fileUsers.has(name)) throw badRequest(['no_such_user', name]);
+    if (!this.ctx.broker.users.has(name) && !this.fileUsers.has(name)) throw badRequest(['no_such_user', name]);
     return name;
   }
 
@@ -235,7 +233,7 @@ class DefinitionsImport {
       const declare = { name, passive: false, durable: q['durable'] !== false, exclusive: false, autoDelete: q['auto_delete'] === true, arguments: args };
       this.scratch.queue(vhost, name);
       this.add((c) => void vhostIn(c, vhost).declareQueue(declare, null));
-      if (this.node.vhosts.get(vhost)?.queues.has(name) === false) this.newQueuesIn(vhost).add(name);
+      if (this.ctx.broker.vhosts.get(vhost)?.queues.has(name) === false) this.newQueuesIn(vhost).add(name);
     }
   }
 
@@ -262,7 +260,7 @@ class DefinitionsImport {
    */
   private checkQueueLimits(): void {
     for (const [name, added] of this.newQueues) {
-      const v = this.node.vhosts.get(name)!;
+      const v = this.ctx.broker.vhosts.get(name)!;
       const max = limitOf(vhostLimits(v), 'max-queues');
       if (max !== null && v.queues.size + added.size > max) {
         throw badRequest(

@@ -34,9 +34,7 @@ export class ImportScratch {
   queue(vhost: string, name: string): void {
     const v = this.vhost(vhost);
     const q = this.node.broker.vhosts.get(vhost)?.queues.get(name);
-    if (!q || v.queues.has(name)) return;
-    const o = q.options;
-    v.declareQueue({ name, passive: false, durable: o.durable, exclusive: o.exclusive, autoDelete: o.autoDelete, arguments: o.arguments }, o.owner);
+    if (q && !v.queues.has(name)) v.declareQueue({ ...q.options, passive: false }, q.options.owner);
   }
 
   /** Whether the import declared it, or the node has it. */
@@ -55,5 +53,13 @@ export class ImportScratch {
     let standIn = this.standIns.get(v);
     if (!standIn) this.standIns.set(v, (standIn = v.declareQueue({ name: '', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, null)));
     v.bind(source, standIn, routingKey, args);
+  }
+
+  /**
+   * Deletes what the import was tried on, once it is planned: its queues' timers (x-expires) would otherwise
+   * keep the scratch broker alive until they fire.
+   */
+  dispose(): void {
+    for (const name of [...this.broker.vhosts.keys()]) this.broker.deleteVhost(name);
   }
 }

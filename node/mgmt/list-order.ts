@@ -20,8 +20,9 @@ export const PERMISSIONS: ListOrder = ['vhost', 'user', 'exchange'];
 /** An object of a list the API answers. */
 export type ListItem = object;
 
-const valueOf = (item: ListItem, field: string): unknown =>
-  field.split('.').reduce<unknown>((o, key) => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[key] : undefined), item);
+/** The value at a field's path (its dotted name split), undefined where the path leaves the objects. */
+const valueAt = (item: ListItem, path: readonly string[]): unknown =>
+  path.reduce<unknown>((o, key) => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[key] : undefined), item);
 
 /** Erlang's order of the kinds of term a JSON value stands for: numbers, atoms, then binaries (and the rest). */
 const rank = (x: unknown): number => (typeof x === 'number' ? 0 : typeof x === 'boolean' ? 1 : 2);
@@ -35,9 +36,10 @@ function compareTerms(a: unknown, b: unknown): number {
 
 /** The list in place, in `order`. */
 export function sortedBy<T extends ListItem>(list: T[], order: ListOrder): T[] {
+  const paths = order.map((field) => field.split('.'));
   return list.sort((a, b) => {
-    for (const field of order) {
-      const c = compareTerms(valueOf(a, field), valueOf(b, field));
+    for (const path of paths) {
+      const c = compareTerms(valueAt(a, path), valueAt(b, path));
       if (c !== 0) return c;
     }
     return 0;

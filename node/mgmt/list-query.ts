@@ -8,6 +8,7 @@ import { compilePattern } from '../broker/policy-pattern.js';
 import { withColumns } from './columns.js';
 import { badRequest, HttpError } from './http-error.js';
 import { sortedBy, type ListItem, type ListOrder } from './list-order.js';
+import { erlangInteger } from './routes/body.js';
 
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 500;
@@ -20,7 +21,7 @@ interface Paging {
 }
 
 /** A page of a list, as RabbitMQ answers one. */
-export interface Page {
+interface Page {
   readonly filtered_count: number;
   readonly item_count: number;
   readonly items: unknown[];
@@ -37,8 +38,9 @@ const unparsable = (): HttpError => badRequest('Pagination parameters are invali
 function integerParam(query: URLSearchParams, key: string): number | undefined {
   const v = query.get(key);
   if (v === null) return undefined;
-  if (!/^[+-]?[0-9]+$/.test(v)) throw unparsable();
-  return Number(v);
+  const n = erlangInteger(v);
+  if (n === null) throw unparsable();
+  return n;
 }
 
 /**
@@ -50,7 +52,10 @@ function nameFilter(query: URLSearchParams): Paging['matches'] {
   const name = query.get('name');
   if (!name) return null;
   const lower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
-  if (query.get('use_regex') !== 'true') return (n) => typeof n === 'string' && lower(n).includes(lower(name));
+  if (query.get('use_regex') !== 'true') {
+    const needle = lower(name);
+    return (n) => typeof n === 'string' && lower(n).includes(needle);
+  }
   let re: RegExp | undefined;
   return (n) => {
     try {

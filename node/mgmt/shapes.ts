@@ -6,6 +6,7 @@ import type { ChannelConsumer } from '../amqp/channel-consumer.js';
 import type { Binding } from '../broker/binding.js';
 import type { VhostMetadata } from '../broker/broker.js';
 import type { Exchange } from '../broker/exchange.js';
+import type { Limits } from '../broker/limits.js';
 import { effectiveDefinition, type Policy } from '../broker/policies.js';
 import type { Queue } from '../broker/queue.js';
 import type { User } from '../broker/users.js';
@@ -293,8 +294,9 @@ export function consumerJson(c: ChannelConsumer, node: string): Record<string, u
   };
 }
 
-export function userJson(u: User): Record<string, unknown> {
-  return { name: u.name, password_hash: u.passwordHash, hashing_algorithm: u.hashing, tags: u.tags, limits: {} };
+/** A user as /api/users and the definitions show it: with its limits. */
+export function userJson(u: User, limits: Limits): Record<string, unknown> {
+  return { name: u.name, password_hash: u.passwordHash, hashing_algorithm: u.hashing, tags: u.tags, limits };
 }
 
 export const NO_METADATA: VhostMetadata = { description: '', tags: [] };

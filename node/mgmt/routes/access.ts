@@ -1,15 +1,13 @@
 import { Permission } from '../../broker/permissions.js';
 import { DEFAULT_HASHING, isHashingAlgorithm, type HashingAlgorithm } from '../../broker/users.js';
-import { hasPermissions, hasTag } from '../auth.js';
-import { vhostOf, type MgmtContext } from '../context.js';
+import { seesVhost, vhostOf, type MgmtContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
 import { BY_VHOST_NAME, PERMISSIONS } from '../list-order.js';
 import { upsert, type Router } from '../router.js';
-import { channelTotals } from '../client-totals.js';
-import { vhostWithStats } from '../vhost-stats.js';
+import { userJson } from '../shapes.js';
+import { vhostClients, vhostWithStats } from '../vhost-stats.js';
 import { VHOSTS } from '../without-stats.js';
 import { objectBody, optionalString, regexString } from './body.js';
-import { userWithLimits } from './limits.js';
 
 /**
  * User or vhost tags as RabbitMQ accepts them: a list or a comma-separated string. Any tag is kept, as
@@ -41,9 +39,8 @@ export function accessRoutes(r: Router, ctx: MgmtContext): void {
     'management',
     BY_VHOST_NAME,
     (req) => {
-      const all = hasTag(req.user, 'monitoring');
-      const channels = channelTotals(ctx);
-      return [...b.vhosts.values()].filter((v) => all || hasPermissions(b, req.user, v.name)).map((v) => vhostWithStats(ctx, v, channels));
+      const clients = vhostClients(ctx);
+      return [...b.vhosts.values()].filter((v) => seesVhost(ctx, req.user, v.name)).map((v) => vhostWithStats(ctx, v, clients));
     },
     { paged: true, withoutStats: VHOSTS },
   );
@@ -70,11 +67,11 @@ export function accessRoutes(r: Router, ctx: MgmtContext): void {
     return [...(b.permissions.get(v.name) ?? new Map<string, Permission>())].map(([u, p]) => permissionJson(v.name, u, p));
   });
 
-  r.list('/api/users', 'administrator', BY_VHOST_NAME, () => [...b.users.values()].map((u) => userWithLimits(b, u)));
+  r.list('/api/users', 'administrator', BY_VHOST_NAME, () => [...b.users.values()].map((u) => userJson(u, b.userLimits.of(u.name))));
   r.add('GET', '/api/users/{user}', 'administrator', (req) => {
     const u = b.users.get(req.params['user']!);
     if (!u) throw notFound();
-    return userWithLimits(b, u);
+    return userJson(u, b.userLimits.of(u.name));
   });
   r.put('/api/users/{user}', 'administrator', async (req) => {
     const body = objectBody(await req.body());

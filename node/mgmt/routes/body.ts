@@ -24,11 +24,15 @@ export function stringValue(o: Record<string, unknown>, key: string): string {
   return v;
 }
 
+/** An integer as Erlang's binary_to_integer (and list_to_integer) reads one: an optional sign, then decimal digits; else null. */
+export const erlangInteger = (s: string): number | null => (/^[+-]?[0-9]+$/.test(s) ? Number(s) : null);
+
 /** An integer as RabbitMQ's parse_int reads one: a number (truncated) or a string of decimal digits; else 400 `["not_integer", value]`. */
 export function integerValue(o: Record<string, unknown>, key: string): number {
   const v = o[key];
   if (typeof v === 'number') return Math.trunc(v);
-  if (typeof v === 'string' && /^[+-]?[0-9]+$/.test(v)) return Number(v);
+  const n = typeof v === 'string' ? erlangInteger(v) : null;
+  if (n !== null) return n;
   throw badRequest(['not_integer', v ?? null]);
 }
 

@@ -6,9 +6,8 @@ import { badRequest } from '../http-error.js';
 import { tableToJson } from '../json-args.js';
 import { parametersOf } from '../policy-parameters.js';
 import type { Request, Router } from '../router.js';
-import { NO_METADATA, policyJson } from '../shapes.js';
+import { NO_METADATA, policyJson, userJson } from '../shapes.js';
 import { objectBody } from './body.js';
-import { userWithLimits } from './limits.js';
 import { topicPermissionJson } from './topic-permissions.js';
 
 /** Durable topology of some vhosts, in RabbitMQ's definitions format. */
@@ -44,7 +43,7 @@ export function definitionRoutes(r: Router, ctx: MgmtContext): void {
     rabbit_version: VERSION,
     product_name: 'Warren',
     product_version: VERSION,
-    users: [...b.users.values()].map((u) => userWithLimits(b, u)),
+    users: [...b.users.values()].map((u) => userJson(u, b.userLimits.of(u.name))),
     vhosts: [...b.vhosts.keys()].map((name) => ({ name, limits: [], metadata: b.vhostMetadata.get(name) ?? NO_METADATA })),
     permissions: [...b.permissions].flatMap(([vhost, m]) => [...m].map(([user, p]) => ({ user, vhost, configure: p.configure, write: p.write, read: p.read }))),
     topic_permissions: b.topicPermissions.all().map(topicPermissionJson),

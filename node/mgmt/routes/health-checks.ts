@@ -2,23 +2,12 @@ import type { ServerResponse } from 'node:http';
 import { expiringIn } from '../certificate-expiry.js';
 import type { MgmtContext } from '../context.js';
 import { badRequest } from '../http-error.js';
+import { amqpListeners, type Listener } from '../listeners.js';
 import type { Router } from '../router.js';
+import { erlangInteger } from './body.js';
 
-interface Listener {
-  readonly protocol: string;
-  readonly host: string;
-  readonly port: number;
-  /** The PEM files of a TLS listener. */
-  readonly tls?: { readonly certfile: string; readonly cacertfile: string | null };
-}
-
-/** The node's listeners, by RabbitMQ's protocol names. */
-function listeners(ctx: MgmtContext): Listener[] {
-  const { amqp, config } = ctx;
-  const tls: Listener[] =
-    amqp.tlsPort === null || config.tlsCertFile === null ? [] : [{ protocol: 'amqp/ssl', host: config.amqpHost, port: amqp.tlsPort, tls: { certfile: config.tlsCertFile, cacertfile: config.tlsCaFile } }];
-  return [{ protocol: 'amqp', host: config.amqpHost, port: amqp.port }, ...tls, { protocol: 'http', host: config.mgmtHost, port: ctx.mgmtPort() }];
-}
+/** The node's listeners, by RabbitMQ's protocol names: the AMQP ones and the management API's. */
+const listeners = (ctx: MgmtContext): Listener[] => [...amqpListeners(ctx), { protocol: 'http', host: ctx.config.mgmtHost, port: ctx.mgmtPort() }];
 
 /**
  * Other names RabbitMQ accepts for the protocols Warren listens for (after lower-casing); any other name is
@@ -48,13 +37,10 @@ function failed(res: ServerResponse, body: Record<string, unknown>): Record<stri
 /** RabbitMQ's certificate-expiration units, in seconds (a month is a twelfth of a year). */
 const UNIT_SECONDS: Readonly<Record<string, number>> = { days: 86400, weeks: 7 * 86400, months: (365 / 12) * 86400, years: 365 * 86400 };
 
-/** An integer as Erlang's binary_to_integer reads one. */
-const integer = (s: string): number | null => (/^[+-]?[0-9]+$/.test(s) ? Number(s) : null);
-
 /** RabbitMQ 3.10's listener, cluster and certificate health checks, each answered from this node's real state. */
 export function healthCheckRoutes(r: Router, ctx: MgmtContext): void {
   r.add('GET', '/api/health/checks/port-listener/{port}', 'management', (req, res) => {
-    const port = integer(req.params['port']!);
+    const port = erlangInteger(req.params['port']!);
     if (port === null) throw badRequest('Invalid port');
     const ports = listeners(ctx).map((l) => l.port);
     return ports.includes(port) ? { status: 'ok', port } : failed(res, { reason: 'No active listener', missing: port, ports });
@@ -72,7 +58,7 @@ export function healthCheckRoutes(r: Router, ctx: MgmtContext): void {
   r.add('GET', '/api/health/checks/node-is-mirror-sync-critical', 'management', () => ({ status: 'ok', reason: 'single node cluster' }));
 
   r.add('GET', '/api/health/checks/certificate-expiration/{within}/{unit}', 'management', (req, res) => {
-    const within = integer(req.params['within']!);
+    const within = erlangInteger(req.params['within']!);
     if (within === null) throw badRequest('Invalid expiration value.');
     const unit = UNIT_SECONDS[req.params['unit']!.toLowerCase()];
     if (unit === undefined) throw badRequest('Time unit not recognised. Supported units: days, weeks, months, years.');

@@ -1,25 +1,15 @@
-import type { Broker } from '../../broker/broker.js';
 import { setVhostLimits, vhostLimits, type Limits } from '../../broker/limits.js';
-import type { User } from '../../broker/users.js';
-import { hasPermissions, hasTag } from '../auth.js';
-import { vhostOf, vhostToWrite, type MgmtContext } from '../context.js';
+import { seesVhost, vhostOf, vhostToWrite, type MgmtContext } from '../context.js';
 import { badRequest, notFound, unauthorized } from '../http-error.js';
 import { parseLimits } from '../limits-json.js';
 import { BY_VHOST_NAME, type ListOrder } from '../list-order.js';
 import { upsert, type Router } from '../router.js';
-import { userJson } from '../shapes.js';
 import { objectBody } from './body.js';
 import { requireKeys } from './required-keys.js';
 
 const BY_USER: ListOrder = ['user'];
 
-/** A user as /api/users and the definitions show it: with its limits. */
-export const userWithLimits = (b: Broker, u: User): Record<string, unknown> => ({ ...userJson(u), limits: b.userLimits.of(u.name) });
-
 const some = (limits: Limits): boolean => Object.keys(limits).length > 0;
-
-/** RabbitMQ lets monitoring users see every vhost, others those they have permissions in. */
-const sees = (ctx: MgmtContext, user: User, vhost: string): boolean => hasTag(user, 'monitoring') || hasPermissions(ctx.broker, user, vhost);
 
 /** The one limit a PUT sets, checked as the whole set would be. */
 async function oneLimit(kind: 'vhost' | 'user', name: string, body: Promise<unknown>): Promise<Limits> {
@@ -41,11 +31,11 @@ function without(limits: Limits, name: string): Limits {
 export function limitRoutes(r: Router, ctx: MgmtContext): void {
   const b = ctx.broker;
   r.list('/api/vhost-limits', 'management', BY_VHOST_NAME, (req) =>
-    [...b.vhosts.values()].filter((v) => some(vhostLimits(v)) && sees(ctx, req.user, v.name)).map((v) => ({ vhost: v.name, value: vhostLimits(v) })),
+    [...b.vhosts.values()].filter((v) => some(vhostLimits(v)) && seesVhost(ctx, req.user, v.name)).map((v) => ({ vhost: v.name, value: vhostLimits(v) })),
   );
   r.list('/api/vhost-limits/{vhost}', 'management', BY_VHOST_NAME, (req) => {
     const v = vhostOf(ctx, req.params['vhost']!);
-    if (!sees(ctx, req.user, v.name)) throw unauthorized('User not authorised to access virtual host');
+    if (!seesVhost(ctx, req.user, v.name)) throw unauthorized('User not authorised to access virtual host');
     return some(vhostLimits(v)) ? [{ vhost: v.name, value: vhostLimits(v) }] : [];
   });
   r.put('/api/vhost-limits/{vhost}/{name}', 'administrator', async (req) => {
@@ -59,12 +49,12 @@ export function limitRoutes(r: Router, ctx: MgmtContext): void {
     return undefined;
   });
 
-  const userLimitsJson = (user: string) => ({ user, value: b.userLimits.of(user) });
-  r.list('/api/user-limits', 'management', BY_USER, () => b.userLimits.all().map(([user]) => userLimitsJson(user)));
+  r.list('/api/user-limits', 'management', BY_USER, () => b.userLimits.all().map(([user, value]) => ({ user, value })));
   r.list('/api/user-limits/{user}', 'management', BY_USER, (req) => {
     const user = req.params['user']!;
     if (!b.users.has(user)) throw notFound();
-    return some(b.userLimits.of(user)) ? [userLimitsJson(user)] : [];
+    const value = b.userLimits.of(user);
+    return some(value) ? [{ user, value }] : [];
   });
   r.put('/api/user-limits/{user}/{name}', 'administrator', async (req) => {
     const user = req.params['user']!;

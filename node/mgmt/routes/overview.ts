@@ -7,11 +7,13 @@ import { hasTag } from '../auth.js';
 import { channelTotals } from '../client-totals.js';
 import { listedVhosts, vhostOf, type MgmtContext } from '../context.js';
 import { HttpError } from '../http-error.js';
+import { amqpListeners } from '../listeners.js';
 import { totalStatsJson } from '../message-stats.js';
-import { round, type Rates } from '../rates.js';
+import { round } from '../rates.js';
 import type { Router } from '../router.js';
 import { DEPTH, queueDepth } from '../stats-sweep.js';
 import { UserAccess } from '../user-access.js';
+import { depthJson, summed } from '../vhost-stats.js';
 
 /** The RabbitMQ release whose management API this one answers as (tools branch on `rabbitmq_version`). */
 export const RABBITMQ_API_VERSION = '3.10.8';
@@ -20,27 +22,14 @@ export const RABBITMQ_API_VERSION = '3.10.8';
 const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** The vhosts' object and message totals, with the rates of their queues' depths summed. */
-function totals(vhosts: readonly Vhost[], rates: Rates) {
-  let ready = 0,
-    unacked = 0,
-    readyRate = 0,
-    unackedRate = 0,
-    queues = 0,
-    exchanges = 0,
-    consumers = 0;
-  for (const v of vhosts) {
-    for (const q of v.queues.values()) {
-      queues++;
-      ready += q.messageCount;
-      unacked += q.unacked;
-      consumers += q.consumerCount;
-      const r = rates.rates(q, queueDepth(q), DEPTH);
-      readyRate += r['ready']!;
-      unackedRate += r['unacked']!;
-    }
-    exchanges += v.exchanges.size;
-  }
-  return { ready, unacked, readyRate, unackedRate, queues, exchanges, consumers };
+function totals(ctx: MgmtContext, vhosts: readonly Vhost[]) {
+  const queues = vhosts.flatMap((v) => [...v.queues.values()]);
+  return {
+    depth: summed(ctx, queues, queueDepth, DEPTH),
+    queues: queues.length,
+    exchanges: vhosts.reduce((n, v) => n + v.exchanges.size, 0),
+    consumers: queues.reduce((n, q) => n + q.consumerCount, 0),
+  };
 }
 
 /**
@@ -82,14 +71,11 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
   r.add('GET', '/api/overview', 'management', (req) => {
     const monitor = hasTag(req.user, 'monitoring');
     const vhosts = monitor ? [...ctx.broker.vhosts.values()] : listedVhosts(ctx, req.user);
-    const t = totals(vhosts, ctx.rates);
+    const t = totals(ctx, vhosts);
     const conns = [...ctx.amqp.connections].filter((c) => monitor || c.user?.name === req.user.name);
     const node = {
       node: ctx.node,
-      listeners: [
-        { node: ctx.node, protocol: 'amqp', ip_address: ctx.config.amqpHost, port: ctx.amqp.port },
-        ...(ctx.amqp.tlsPort === null ? [] : [{ node: ctx.node, protocol: 'amqp/ssl', ip_address: ctx.config.amqpHost, port: ctx.amqp.tlsPort }]),
-      ],
+      listeners: amqpListeners(ctx).map(({ protocol, host, port }) => ({ node: ctx.node, protocol, ip_address: host, port })),
       contexts: [{ node: ctx.node, description: 'Warren Management', path: '/', port: String(ctx.mgmtPort()) }],
       churn_rates: churnRates(ctx),
     };
@@ -113,14 +99,7 @@ export function overviewRoutes(r: Router, ctx: MgmtContext): void {
       enable_queue_totals: false,
       cluster_name: ctx.broker.globalParameters.clusterName(ctx.node),
       message_stats: overviewMessageStats(ctx, monitor ? null : vhosts),
-      queue_totals: {
-        messages: t.ready + t.unacked,
-        messages_details: { rate: round(t.readyRate + t.unackedRate) },
-        messages_ready: t.ready,
-        messages_ready_details: { rate: round(t.readyRate) },
-        messages_unacknowledged: t.unacked,
-        messages_unacknowledged_details: { rate: round(t.unackedRate) },
-      },
+      queue_totals: depthJson(t.depth),
       object_totals: {
         connections: conns.length,
         channels: conns.reduce((n, c) => n + c.channelCount, 0),

@@ -1,7 +1,7 @@
 // One channel: its connection, mode, prefetch, unacked messages, message rates and consumers
 // (refreshed every 5 s).
 
-import { get, path } from '../api.js';
+import { path } from '../api.js';
 import { consumersTable } from '../consumers.js';
 import { facts, fill, h, link, num, rate, route, section } from '../dom.js';
 import { channelMode, unlessGone } from './connections.js';
@@ -36,8 +36,7 @@ export async function render(view) {
   const load = async () => {
     const ch = await unlessGone(path`/channels/${name}`);
     if (!ch) return void fill(box, h('p', { class: 'muted' }, 'This channel is closed.'));
-    const consumers = (await get(path`/consumers/${ch.vhost}`)).filter((c) => c.channel_details.name === name);
-    fill(box, section('Details', channelFacts(ch)), section('Consumers', consumersTable(consumers, QUEUE)));
+    fill(box, section('Details', channelFacts(ch)), section('Consumers', consumersTable(ch.consumer_details, QUEUE)));
   };
   fill(view.main, h('p', {}, link('← Channels', '#/channels')), h('h1', {}, `Channel ${name}`), box);
   await load();
