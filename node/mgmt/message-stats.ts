@@ -62,12 +62,13 @@ function statsJson(shown: Shown, counts: Readonly<MessageCounters>, rates: Reado
 }
 
 /**
- * An object's message_stats: the groups it has counted anything in, rates from the sweep's readings of
- * `c`; undefined (no message_stats) before that.
+ * An object's message_stats: the groups it has counted anything in, rates from the sweep's readings kept
+ * under `key` (the counters themselves, but for queues: the queue, read with its depth); undefined (no
+ * message_stats) before that.
  */
-export function messageStats(rates: Rates, kind: StatsKind, c: MessageCounters): Record<string, unknown> | undefined {
+export function messageStats(rates: Rates, kind: StatsKind, c: MessageCounters, key: object = c): Record<string, unknown> | undefined {
   const groups = GROUPS[kind].filter((g) => g.some(([name]) => c[name] > 0));
-  return groups.length === 0 ? undefined : statsJson(groups.flat(), c, rates.rates(c, c, COUNTER_NAMES));
+  return groups.length === 0 ? undefined : statsJson(groups.flat(), c, rates.rates(key, c, COUNTER_NAMES));
 }
 
 /** The overview's and a vhost's message_stats: every key, as RabbitMQ sums its channels' statistics. */

@@ -24,8 +24,8 @@ const CHANGED_AT = 3; // when a reading last differed from the one before (or th
 const LATEST = 4; // where the last reading starts: HEADER, or HEADER + fields.length
 const HEADER = 5;
 
-/** Takes a reading of one object in a sweep; its sample is also found under `alias`, when given. */
-export type Take = <T>(key: object, o: T, reader: Reader<T>, alias?: object) => void;
+/** Takes a reading of one object in a sweep, its sample kept under `key`. */
+export type Take = <T>(key: object, o: T, reader: Reader<T>) => void;
 
 /**
  * Per-second rates of monotonic counters, from the readings the statistics sweep takes of every live
@@ -49,7 +49,7 @@ export class Rates {
     const { last, spare: next } = this;
     next.clear();
     let j = 0;
-    visit((key, o, reader, alias) => {
+    visit((key, o, reader) => {
       const n = reader.fields.length;
       const at = next.begin(key, n);
       reader.read(o, next.readings, at);
@@ -65,7 +65,7 @@ export class Rates {
           s[AT] = this.lastSweepAt;
         }
       }
-      s = this.record(key, s, reader, next.readings, at, now, alias);
+      s = this.record(key, s, reader, next.readings, at, now);
       next.complete(s, s[PREVIOUS_AT]! > 0 && s[CHANGED_AT] !== now);
     });
     next.trim();
@@ -74,7 +74,7 @@ export class Rates {
   }
 
   /** Puts `reading` (from `from` in it) into `key`'s sample, made if `s` is not one for `reader`. */
-  private record<T>(key: object, s: Float64Array | undefined, reader: Reader<T>, reading: Float64Array, from: number, now: number, alias?: object): Float64Array {
+  private record<T>(key: object, s: Float64Array | undefined, reader: Reader<T>, reading: Float64Array, from: number, now: number): Float64Array {
     const n = reader.fields.length;
     if (s === undefined || this.readers[s[READER]!] !== reader) {
       const fresh = new Float64Array(HEADER + 2 * n);
@@ -83,7 +83,6 @@ export class Rates {
       fresh[LATEST] = HEADER;
       fresh.set(reading.subarray(from, from + n), HEADER);
       this.samples.set(key, fresh);
-      if (alias) this.samples.set(alias, fresh);
       return fresh;
     }
     if (now <= s[AT]!) return s;

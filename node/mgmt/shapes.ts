@@ -34,7 +34,7 @@ export function queueJson(q: Queue, view: QueueView): Record<string, unknown> {
   const o = q.options;
   const ready = q.messageCount;
   const depth = view.rates.rates(q, { ready, unacked: q.unacked }, ['ready', 'unacked']);
-  const stats = messageStats(view.rates, 'queue', q.stats);
+  const stats = messageStats(view.rates, 'queue', q.stats, q);
   const active = q.activeConsumer as ChannelConsumer | undefined;
   const v = view.vhost;
   return {
@@ -64,7 +64,7 @@ export function queueJson(q: Queue, view: QueueView): Record<string, unknown> {
     exclusive_consumer_tag: view.consumers.find((c) => c.exclusive)?.tag ?? null,
     message_stats: stats,
     head_message_timestamp: headTimestamp(q),
-    idle_since: view.rates.idleSince(q.stats),
+    idle_since: view.rates.idleSince(q),
     backing_queue_status: backingQueueStatus(q, stats),
     // mirrors come with clustering; RabbitMQ shows null for a queue without them
     recoverable_slaves: null,

@@ -14,7 +14,7 @@ const SAMPLE_MS = 5000;
 /** A queue's depth, whose rates are its messages_ready_details and messages_unacknowledged_details. */
 export const DEPTH = ['ready', 'unacked'];
 export const queueDepth = (q: Queue): { ready: number; unacked: number } => ({ ready: q.messageCount, unacked: q.unacked });
-/** A queue's counters and depth, read as one (its sample is found under the queue and under its counters). */
+/** A queue's counters and depth, read as one (its sample is kept under the queue). */
 const QUEUE: Reader<Queue> = {
   fields: [...COUNTER_NAMES, ...DEPTH],
   read(q, into, at) {
@@ -68,7 +68,7 @@ export class StatsSweep {
         addChannels(totals, c, channel);
       }
       for (const v of broker.vhosts.values()) {
-        for (const q of v.queues.values()) take(q, q, QUEUE, q.stats);
+        for (const q of v.queues.values()) take(q, q, QUEUE);
         for (const x of v.exchanges.values()) take(x.stats, x.stats, COUNTERS);
         take(v, totals.byVhost.get(v)!, COUNTERS);
       }
